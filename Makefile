@@ -1,0 +1,72 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything they need is installed here.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := maatwerk.settings
+
+.PHONY: install run test test-fast bench lint format messages check-migrations clean
+
+install: $(VENV)/.installed maatwerk/static/vendor/.installed compile-messages
+
+$(VENV)/.installed: pyproject.toml
+	@scripts/ensure-system-packages.sh base
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+maatwerk/static/vendor/.installed: node_modules/.installed scripts/copy-assets.sh
+	scripts/copy-assets.sh
+	touch $@
+
+.PHONY: compile-messages
+compile-messages: $(VENV)/.installed
+	@cd maatwerk && ../$(BIN)/python ../manage.py compilemessages --verbosity 0
+
+run: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo --if-empty --print-logins
+	@echo ""
+	@echo "Maatwerk runs at http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	@scripts/ensure-system-packages.sh test
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+# Without the browser tests, for a quick loop while developing.
+test-fast: install
+	$(BIN)/pytest -n 2 -m "not browser" $(PYTEST_ARGS)
+
+bench: install
+	@scripts/ensure-system-packages.sh test
+	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check-migrations: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Refresh the Dutch catalogue after adding strings (needs GNU gettext, installed by the script).
+messages: install
+	cd maatwerk && ../$(BIN)/python ../manage.py makemessages -l nl --no-obsolete --no-location \
+		--ignore "static/vendor/*" && ../$(BIN)/python ../manage.py makemessages -d djangojs -l nl \
+		--no-obsolete --no-location --ignore "static/vendor/*"
+
+clean:
+	rm -rf $(VENV) node_modules maatwerk/static/vendor var/static

@@ -1,0 +1,87 @@
+"""Shared test fixtures: a small world of named people, after healthchecks' hc/test.py.
+
+Eindhoven has team A (alice, worker; dave, team lead) and team B (bob, worker); Utrecht has team C (carol,
+worker). Erin does policy for Eindhoven, Lars checks legality in Eindhoven, Pat works for the national
+programme, Rita researches in Eindhoven and Adam administers Eindhoven.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from maatwerk.accounts.models import Membership, Municipality, Role, Team, User
+
+PASSWORD = "correct-horse-battery-7"
+
+
+@dataclass
+class World:
+    eindhoven: Municipality
+    utrecht: Municipality
+    team_a: Team
+    team_b: Team
+    team_c: Team
+    alice: User
+    bob: User
+    carol: User
+    dave: User
+    erin: User
+    lars: User
+    pat: User
+    rita: User
+    adam: User
+
+
+def make_user(username: str, role: str, *, team: Team | None = None, municipality: Municipality | None = None) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, first_name=username.title())
+    Membership.objects.create(user=user, role=role, team=team, municipality=municipality or (team and team.municipality))
+    return user
+
+
+def build_world() -> World:
+    eindhoven = Municipality.objects.create(name="Eindhoven", code="0772")
+    utrecht = Municipality.objects.create(name="Utrecht", code="0344")
+    team_a = Team.objects.create(municipality=eindhoven, name="Wijkteam A")
+    team_b = Team.objects.create(municipality=eindhoven, name="Wijkteam B")
+    team_c = Team.objects.create(municipality=utrecht, name="Wijkteam C")
+    return World(
+        eindhoven=eindhoven,
+        utrecht=utrecht,
+        team_a=team_a,
+        team_b=team_b,
+        team_c=team_c,
+        alice=make_user("alice", Role.WORKER, team=team_a),
+        bob=make_user("bob", Role.WORKER, team=team_b),
+        carol=make_user("carol", Role.WORKER, team=team_c),
+        dave=make_user("dave", Role.TEAM_LEAD, team=team_a),
+        erin=make_user("erin", Role.POLICY, municipality=eindhoven),
+        lars=make_user("lars", Role.LEGAL_CHECKER, municipality=eindhoven),
+        pat=make_user("pat", Role.PROGRAMME),
+        rita=make_user("rita", Role.RESEARCHER, municipality=eindhoven),
+        adam=make_user("adam", Role.ADMIN, municipality=eindhoven),
+    )
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def client_for(client):
+    """`client_for(user)` returns a test client logged in as that user."""
+    from django.test import Client
+
+    def login(user: User) -> Client:
+        c = Client()
+        c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return c
+
+    return login
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Password hashing is deliberately slow; tests log in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

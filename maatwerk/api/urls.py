@@ -1,0 +1,7 @@
+"""Registers every app's router on the one API; root urls include `api.urls`."""
+
+from maatwerk.accounts.api import router as accounts_router
+
+from .base import api
+
+api.add_router("/", accounts_router)

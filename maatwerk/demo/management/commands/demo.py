@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from maatwerk.accounts.models import Municipality
+from maatwerk.demo.organisation import ensure_organisation
+
+
+class Command(BaseCommand):
+    help = "Create deterministic synthetic demo data for the nine municipalities (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--households", type=int, default=None, help="number of households (default: a few per team)")
+        parser.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
+        parser.add_argument("--if-empty", action="store_true", help="do nothing when demo data already exists")
+        parser.add_argument("--print-logins", action="store_true", help="print the demo logins")
+
+    def handle(self, *args, households=None, seed=1, if_empty=False, print_logins=False, **options):
+        if settings.PRODUCTION:
+            raise CommandError("Demo data is never loaded in production (MAATWERK_ENV=production).")
+        if if_empty and Municipality.objects.exists():
+            self.stdout.write("Demo data present; nothing loaded.")
+            logins = ensure_organisation()
+        else:
+            logins = ensure_organisation()
+            self.stdout.write(self.style.SUCCESS(f"Demo organisation ready: {len(logins)} logins."))
+        if print_logins:
+            self.print_logins(logins)
+
+    def print_logins(self, logins):
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {settings.DEMO_PASSWORD}):")
+        width = max(len(login.username) for login in logins)
+        for login in logins:
+            self.stdout.write(f"  {login.username.ljust(width)}  {login.role:<14} {login.where}")

@@ -1,0 +1,48 @@
+"""Shared form plumbing: NL Design System classes and accessible error wiring on every widget."""
+
+from django import forms
+from django.forms.widgets import Input
+
+WIDGET_CLASSES = {
+    forms.CheckboxInput: "utrecht-checkbox utrecht-checkbox--html-input",
+    forms.RadioSelect: "utrecht-radio-button",
+    forms.CheckboxSelectMultiple: "utrecht-checkbox",
+    forms.Select: "utrecht-select utrecht-select--html-select",
+    forms.SelectMultiple: "utrecht-select utrecht-select--html-select",
+    forms.Textarea: "utrecht-textarea utrecht-textarea--html-textarea",
+    Input: "utrecht-textbox utrecht-textbox--html-input",
+}
+
+
+class NLDSFormMixin:
+    """Adds Utrecht component classes and aria attributes that link a field to its help and errors."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            for widget_type, css in WIDGET_CLASSES.items():
+                if isinstance(widget, widget_type):
+                    widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+                    break
+            described = []
+            bound = self[name]
+            if field.help_text:
+                described.append(f"{bound.auto_id}_help")
+            if self.is_bound and name in self.errors:
+                widget.attrs["aria-invalid"] = "true"
+                described.append(f"{bound.auto_id}_error")
+                widget.attrs["class"] += " utrecht-textbox--invalid"
+            if described:
+                widget.attrs["aria-describedby"] = " ".join(described)
+
+    def full_clean(self):
+        super().full_clean()
+        # Errors are only known after validation: wire aria attributes now.
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["aria-invalid"] = "true"
+                ids = set(widget.attrs.get("aria-describedby", "").split()) - {""}
+                ids.add(f"{self[name].auto_id}_error")
+                widget.attrs["aria-describedby"] = " ".join(sorted(ids))

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from maatwerk.accounts import views as account_views
+from maatwerk.api.urls import api
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("inloggen/", account_views.LoginView.as_view(), name="login"),
+    path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("teams/<int:pk>/", account_views.team_detail, name="team"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("beheer/", admin.site.urls),
+]
