@@ -28,7 +28,7 @@ maatwerk/static/vendor/.installed: node_modules/.installed scripts/copy-assets.s
 
 .PHONY: compile-messages
 compile-messages: $(VENV)/.installed
-	@cd maatwerk && ../$(BIN)/python ../manage.py compilemessages --verbosity 0
+	@cd maatwerk && ../$(BIN)/python ../manage.py compilemessages --verbosity 0 --ignore "static/*"
 
 run: install
 	mkdir -p var
@@ -62,11 +62,9 @@ format: install
 check-migrations: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-# Refresh the Dutch catalogue after adding strings (needs GNU gettext, installed by the script).
+# Refresh the Dutch catalogues after adding strings (GNU gettext), then translate the empty msgstr entries.
 messages: install
-	cd maatwerk && ../$(BIN)/python ../manage.py makemessages -l nl --no-obsolete --no-location \
-		--ignore "static/vendor/*" && ../$(BIN)/python ../manage.py makemessages -d djangojs -l nl \
-		--no-obsolete --no-location --ignore "static/vendor/*"
+	scripts/messages.sh
 
 clean:
 	rm -rf $(VENV) node_modules maatwerk/static/vendor var/static

@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "maatwerk.accounts",
+    "maatwerk.cases",
+    "maatwerk.catalogue",
+    "maatwerk.businesscases",
     "maatwerk.demo",
 ]
 

@@ -10,11 +10,16 @@ LOCALE = Path(__file__).resolve().parents[2] / "locale"
 
 @pytest.mark.parametrize("domain", ["django"])
 def test_dutch_catalogue_is_complete(domain):
-    po = polib.pofile(str(LOCALE / "nl" / "LC_MESSAGES" / f"{domain}.po"))
+    for path in sorted(LOCALE.parent.glob(f"**/locale/nl/LC_MESSAGES/{domain}.po")):
+        check_complete(path)
+
+
+def check_complete(path):
+    po = polib.pofile(str(path))
     untranslated = [e.msgid for e in po.untranslated_entries()]
     fuzzy = [e.msgid for e in po.fuzzy_entries()]
-    assert not untranslated, f"untranslated: {untranslated}"
-    assert not fuzzy, f"fuzzy: {fuzzy}"
+    assert not untranslated, f"{path}: untranslated: {untranslated}"
+    assert not fuzzy, f"{path}: fuzzy: {fuzzy}"
 
 
 @pytest.mark.django_db
