@@ -547,7 +547,14 @@ def _set(path: str, value: Any) -> dict[str, Any]:
     return plan
 
 
-_DELETE = object()
+class _Delete:
+    """Marks a key to remove; a fixed repr keeps test ids identical across pytest-xdist workers."""
+
+    def __repr__(self) -> str:
+        return "DELETE"
+
+
+_DELETE = _Delete()
 
 BAD_PLANS = [
     # (path to replace, bad value, field named in the error)
