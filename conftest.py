@@ -11,7 +11,7 @@ import pytest
 
 from maatwerk.accounts.models import Membership, Municipality, Role, Team, User
 
-PASSWORD = "correct-horse-battery-7"
+PASSWORD = "correct-horse-battery-7"  # noqa: S105 (test-only password)
 
 
 @dataclass
@@ -32,9 +32,13 @@ class World:
     adam: User
 
 
-def make_user(username: str, role: str, *, team: Team | None = None, municipality: Municipality | None = None) -> User:
+def make_user(
+    username: str, role: str, *, team: Team | None = None, municipality: Municipality | None = None
+) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, first_name=username.title())
-    Membership.objects.create(user=user, role=role, team=team, municipality=municipality or (team and team.municipality))
+    Membership.objects.create(
+        user=user, role=role, team=team, municipality=municipality or (team and team.municipality)
+    )
     return user
 
 
@@ -93,11 +97,10 @@ CHROMIUM = "/usr/bin/chromium"
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright (no browser download; `make test` installs chromium)."""
+    import os
     import shutil
 
     from playwright.sync_api import sync_playwright
-
-    import os
 
     # Playwright's sync API keeps an event loop running in this thread; Django's ORM then refuses to run
     # in the test thread unless told that this is not really async code (Playwright's own advice).

@@ -60,7 +60,12 @@ def me(request):
 @router.get("/teams", response=list[TeamOut], summary="Teams visible to you")
 def list_teams(request):
     return [
-        {"id": t.pk, "name": t.name, "municipality_id": t.municipality_id, "municipality": t.municipality.name}
+        {
+            "id": t.pk,
+            "name": t.name,
+            "municipality_id": t.municipality_id,
+            "municipality": t.municipality.name,
+        }
         for t in visible_teams(request.user)
     ]
 
@@ -69,5 +74,9 @@ def list_teams(request):
 def get_team(request, team_id: int):
     team = tenancy.get_for_user_or_404(visible_teams(request.user), request.user, pk=team_id)
     log_access(request.user, team, action=AccessLog.Action.READ, purpose="api team", request=request)
-    return {"id": team.pk, "name": team.name, "municipality_id": team.municipality_id,
-            "municipality": team.municipality.name}
+    return {
+        "id": team.pk,
+        "name": team.name,
+        "municipality_id": team.municipality_id,
+        "municipality": team.municipality.name,
+    }

@@ -10,7 +10,11 @@ NAVIGATION = [
     ("home", _("Start"), None),
     ("cases:list", _("Cases"), {Role.WORKER, Role.TEAM_LEAD}),
     ("cases:followups", _("Follow-ups"), {Role.WORKER, Role.TEAM_LEAD}),
-    ("catalogue:overview", _("Cost overview"), {Role.WORKER, Role.TEAM_LEAD, Role.LEGAL_CHECKER, Role.POLICY}),
+    (
+        "catalogue:overview",
+        _("Cost overview"),
+        {Role.WORKER, Role.TEAM_LEAD, Role.LEGAL_CHECKER, Role.POLICY},
+    ),
     ("budgets:overview", _("Budget"), {Role.TEAM_LEAD, Role.ADMIN}),
     ("budgets:checks", _("Legality checks"), {Role.LEGAL_CHECKER}),
     ("barriers:list", _("Barriers"), {Role.WORKER, Role.TEAM_LEAD, Role.LEGAL_CHECKER, Role.POLICY}),
@@ -28,7 +32,11 @@ def navigation(request):
     user_roles = tenancy.roles(user)
     items = []
     for url_name, label, allowed in NAVIGATION:
-        if allowed is not None and not (user_roles & allowed) and not (url_name == "admin:index" and user.is_superuser):
+        if (
+            allowed is not None
+            and not (user_roles & allowed)
+            and not (url_name == "admin:index" and user.is_superuser)
+        ):
             continue
         try:
             url = reverse(url_name)

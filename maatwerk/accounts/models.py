@@ -68,7 +68,9 @@ class User(AbstractUser):
 
 
 class Membership(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     municipality = models.ForeignKey(
         Municipality,
@@ -93,13 +95,17 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "role", "municipality", "team"], name="membership_unique")
+            models.UniqueConstraint(fields=["user", "role", "municipality", "team"], name="membership_unique")
         ]
 
     def __str__(self) -> str:
         where = self.team or self.municipality or _("national")
         return f"{self.user} — {self.get_role_display()} — {where}"
+
+    def save(self, *args, **kwargs):
+        if self.team_id and not self.municipality_id:
+            self.municipality_id = self.team.municipality_id
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.team_id and not self.municipality_id:
@@ -111,16 +117,13 @@ class Membership(models.Model):
         if self.role in MUNICIPAL_ROLES and not self.municipality_id:
             raise ValidationError({"municipality": _("This role needs a municipality.")})
 
-    def save(self, *args, **kwargs):
-        if self.team_id and not self.municipality_id:
-            self.municipality_id = self.team.municipality_id
-        super().save(*args, **kwargs)
-
 
 class ApiToken(models.Model):
     """A personal API token. Only a SHA-256 hash is stored; the token is shown once at creation."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("prefix"), max_length=8, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -196,7 +199,12 @@ class AccessLog(AppendOnlyModel):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("user")
     )
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("municipality")
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("municipality"),
     )
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     # Identifies the object without copying personal data into the log.

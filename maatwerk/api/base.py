@@ -41,7 +41,9 @@ def ninja_validation_error(request, exc: NinjaValidationError):
 @api.exception_handler(DjangoValidationError)
 def django_validation_error(request, exc: DjangoValidationError):
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return api.create_response(request, {"detail": _("The input is not valid."), "errors": errors}, status=422)
+    return api.create_response(
+        request, {"detail": _("The input is not valid."), "errors": errors}, status=422
+    )
 
 
 @api.exception_handler(Http404)

@@ -21,7 +21,18 @@ MUNICIPALITIES = [
 ]
 
 FIRST_NAMES = ["Sanne", "Ahmed", "Femke", "Jeroen", "Yasmina", "Ruud", "Ilse", "Mehmet", "Anouk", "Kofi"]
-LAST_NAMES = ["de Vries", "El Amrani", "Bakker", "Jansen", "Öztürk", "Visser", "Mulder", "Pinas", "Smit", "Bos"]
+LAST_NAMES = [
+    "de Vries",
+    "El Amrani",
+    "Bakker",
+    "Jansen",
+    "Öztürk",
+    "Visser",
+    "Mulder",
+    "Pinas",
+    "Smit",
+    "Bos",
+]
 
 MUNICIPAL_DEMO_ROLES = [
     Role.WORKER,
@@ -80,7 +91,9 @@ def ensure_organisation() -> list[DemoLogin]:
         username = f"{slug}.worker2"
         user = _user(username, index)
         index += 1
-        Membership.objects.get_or_create(user=user, role=Role.WORKER, municipality=municipality, team=teams[1])
+        Membership.objects.get_or_create(
+            user=user, role=Role.WORKER, municipality=municipality, team=teams[1]
+        )
         logins.append(DemoLogin(username, Role.WORKER, teams[1].name))
     user = _user("landelijk.programme", index)
     Membership.objects.get_or_create(user=user, role=Role.PROGRAMME, municipality=None, team=None)
@@ -108,6 +121,8 @@ def _grant_admin_permissions() -> None:
         "delete_membership",
         "view_accesslog",
     ]
-    group.permissions.set(Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames))
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames)
+    )
     for user in User.objects.filter(memberships__role=Role.ADMIN).distinct():
         user.groups.add(group)

@@ -46,7 +46,9 @@ def test_admin_can_search_access_log(entry, world, client_for):
     world.adam.save()
     from django.contrib.auth.models import Permission
 
-    world.adam.user_permissions.add(Permission.objects.get(codename="view_accesslog", content_type__app_label="accounts"))
+    world.adam.user_permissions.add(
+        Permission.objects.get(codename="view_accesslog", content_type__app_label="accounts")
+    )
     response = client_for(world.adam).get("/beheer/accounts/accesslog/", {"q": "alice"})
     assert response.status_code == 200
     assert "accounts.team" in response.content.decode()

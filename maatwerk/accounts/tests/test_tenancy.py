@@ -40,8 +40,11 @@ def test_api_team_list_is_scoped(world, client_for):
 
 
 def test_policy_sees_teams_of_own_municipality_only(world):
-    visible = set(tenancy.scope(Team.objects.all(), world.erin, team_field="pk",
-                                municipality_roles={"policy"}).values_list("pk", flat=True))
+    visible = set(
+        tenancy.scope(
+            Team.objects.all(), world.erin, team_field="pk", municipality_roles={"policy"}
+        ).values_list("pk", flat=True)
+    )
     assert visible == {world.team_a.pk, world.team_b.pk}
 
 
