@@ -42,3 +42,9 @@ def test_language_switch_to_english(client):
 @override_settings(LANGUAGE_CODE="nl")
 def test_api_errors_are_dutch(client):
     assert client.get("/api/v1/me").json()["detail"] == "Log in of stuur een geldig API-token mee."
+
+
+@pytest.mark.django_db
+def test_english_browser_still_gets_dutch_until_switched(client):
+    body = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="nl"' in body
