@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "maatwerk.cases",
     "maatwerk.catalogue",
     "maatwerk.businesscases",
+    "maatwerk.budgets",
+    "maatwerk.barriers",
     "maatwerk.demo",
 ]
 

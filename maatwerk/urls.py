@@ -13,6 +13,8 @@ urlpatterns = [
     path("casussen/", include("maatwerk.cases.urls")),
     path("kostenoverzicht/", include("maatwerk.catalogue.urls")),
     path("businesscases/", include("maatwerk.businesscases.urls")),
+    path("budget/", include("maatwerk.budgets.urls")),
+    path("knelpunten/", include("maatwerk.barriers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("beheer/", admin.site.urls),
