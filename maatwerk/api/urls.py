@@ -5,3 +5,4 @@ from maatwerk.accounts.api import router as accounts_router
 from .base import api
 
 api.add_router("/", accounts_router)
+api.add_router("/catalogue", "maatwerk.catalogue.api.router")

@@ -165,9 +165,7 @@ class CostOverride(models.Model):
             models.UniqueConstraint(fields=["municipality", "item"], name="costoverride_unique_item"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="costoverride_amount_not_negative"),
             # Honest numbers: a municipal amount says where it comes from, as a link or in words.
-            models.CheckConstraint(
-                condition=~Q(source_url="") | ~Q(note=""), name="costoverride_has_source"
-            ),
+            models.CheckConstraint(condition=~Q(source_url="") | ~Q(note=""), name="costoverride_has_source"),
         ]
 
     def __str__(self) -> str:

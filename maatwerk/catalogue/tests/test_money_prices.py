@@ -70,4 +70,6 @@ def test_periodic_only_where_the_unit_allows_it():
     # An hourly rate has no monthly figure until someone says how many hours.
     assert periodic(Decimal("18.02"), "hour") == Periodic(None, None, None)
     assert periodic(Decimal("18.02"), "hour", 10) == Periodic(None, Decimal("180.20"), Decimal("2162.40"))
-    assert periodic(Decimal("262"), "day", Decimal("30.5")) == Periodic(None, Decimal("7991.00"), Decimal("95892.00"))
+    assert periodic(Decimal("262"), "day", Decimal("30.5")) == Periodic(
+        None, Decimal("7991.00"), Decimal("95892.00")
+    )
