@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from maatwerk.accounts import tenancy
@@ -7,6 +8,9 @@ from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog, Municipality, Role
 
 from .models import CostItem, CostOverride, PriceIndex
+
+# A source typed without a scheme is a web address on https (Django 6 default, silences its warning).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 def is_catalogue_admin(request) -> bool:
@@ -18,6 +22,8 @@ class ReadOnlyForMunicipalAdmins(admin.ModelAdmin):
 
     Catalogue changes normally arrive through `maatwerk catalogue import`, which validates every row.
     """
+
+    formfield_overrides = URL_FIELDS
 
     def has_view_permission(self, request, obj=None):
         return is_catalogue_admin(request)
@@ -66,6 +72,7 @@ class CostOverrideAdmin(admin.ModelAdmin):
     search_fields = ["item__code", "item__name_nl", "note"]
     autocomplete_fields = ["item"]
     readonly_fields = ["updated_by", "updated_at"]
+    formfield_overrides = URL_FIELDS
 
     def get_queryset(self, request):
         qs = super().get_queryset(request).select_related("item", "municipality")

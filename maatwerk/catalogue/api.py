@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from maatwerk.accounts import tenancy
@@ -192,7 +192,7 @@ def create_override(request, payload: OverrideIn):
         by=request.user,
         request=request,
     )
-    return 201, _override_out(override)
+    return Status(201, _override_out(override))
 
 
 @router.put("/overrides/{override_id}", response=OverrideOut, summary="Change your municipality's own amount")
@@ -219,4 +219,4 @@ def update_override(request, override_id: int, payload: OverrideIn):
 def delete_override(request, override_id: int):
     override = _own_override(request, override_id)
     services.delete_override(override, by=request.user, request=request)
-    return 204, None
+    return Status(204, None)
