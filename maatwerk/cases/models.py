@@ -68,14 +68,23 @@ class Status(models.TextChoices):
 
 
 # The one order of the trajectory; services move a case one step forward, or back with a reason.
-STATUS_ORDER = [Status.INTAKE, Status.ANALYSIS, Status.PLAN, Status.EXECUTION, Status.CLOSED, Status.AFTERCARE]
+STATUS_ORDER = [
+    Status.INTAKE,
+    Status.ANALYSIS,
+    Status.PLAN,
+    Status.EXECUTION,
+    Status.CLOSED,
+    Status.AFTERCARE,
+]
 
 
 class Household(models.Model):
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality")
     )
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="households", verbose_name=_("team"))
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="households", verbose_name=_("team")
+    )
     name = models.CharField(_("household name"), max_length=120, help_text=_("Usually the family name."))
     # Lower-cased name for prefix search with a plain index (works the same on SQLite and PostgreSQL).
     search_key = models.CharField(max_length=120, editable=False)
@@ -103,7 +112,9 @@ class Person(models.Model):
     )
     first_name = models.CharField(_("first name"), max_length=80)
     last_name = models.CharField(_("last name"), max_length=120)
-    bsn = models.CharField(_("BSN"), max_length=9, blank=True, help_text=_("Optional; checked with the 11-check."))
+    bsn = models.CharField(
+        _("BSN"), max_length=9, blank=True, help_text=_("Optional; checked with the 11-check.")
+    )
     birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
     role = models.CharField(_("role in the household"), max_length=20, choices=HouseholdRole.choices)
 
@@ -190,6 +201,9 @@ class StatusChange(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_status} → {self.to_status}"
+
 
 class Note(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes", verbose_name=_("case"))
@@ -206,6 +220,9 @@ class Note(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["case", "-created_at"], name="note_case_created")]
 
+    def __str__(self) -> str:
+        return f"note {self.pk} on case {self.case_id}"
+
 
 class NoteRevision(models.Model):
     """The text a note had before an edit, with who replaced it and when."""
@@ -218,6 +235,9 @@ class NoteRevision(models.Model):
     class Meta:
         ordering = ["-replaced_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"revision {self.pk} of note {self.note_id}"
+
 
 class TimeEntry(models.Model):
     class Activity(models.TextChoices):
@@ -228,7 +248,9 @@ class TimeEntry(models.Model):
         TRAVEL = "travel", _("travel")
         OTHER = "other", _("other")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="time_entries", verbose_name=_("case"))
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="time_entries", verbose_name=_("case")
+    )
     worker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("worker")
     )
@@ -251,6 +273,9 @@ class TimeEntry(models.Model):
             models.CheckConstraint(condition=Q(hours__gt=0) & Q(hours__lte=24), name="time_hours_0_24"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.hours} h on case {self.case_id}"
+
 
 class Moment(models.TextChoices):
     INTAKE = "intake", _("intake")
@@ -263,7 +288,9 @@ class DomainScore(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="scores")
     moment = models.CharField(_("moment"), max_length=12, choices=Moment.choices)
     domain = models.PositiveSmallIntegerField(_("life domain"), choices=LifeDomain.choices)
-    score = models.PositiveSmallIntegerField(_("score"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    score = models.PositiveSmallIntegerField(
+        _("score"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
@@ -274,6 +301,9 @@ class DomainScore(models.Model):
             models.UniqueConstraint(fields=["case", "moment", "domain"], name="score_unique_moment_domain"),
             models.CheckConstraint(condition=Q(score__gte=1) & Q(score__lte=5), name="score_1_5"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.moment} {self.domain}: {self.score}"
 
 
 class MdtConsultation(models.Model):
@@ -292,6 +322,9 @@ class MdtConsultation(models.Model):
         verbose_name_plural = _("MDT consultations")
         ordering = ["-held_on", "-id"]
 
+    def __str__(self) -> str:
+        return f"MDT {self.held_on} case {self.case_id}"
+
 
 class MdtParticipant(models.Model):
     consultation = models.ForeignKey(MdtConsultation, on_delete=models.CASCADE, related_name="participants")
@@ -300,6 +333,9 @@ class MdtParticipant(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.role} ({self.organisation})"
 
 
 class Tone(models.TextChoices):
@@ -323,6 +359,9 @@ class Outcome(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
+    def __str__(self) -> str:
+        return f"outcome case {self.case_id}: {self.goal_reached}"
+
 
 class Feedback(models.Model):
     """The client's own judgement; the quote is only used elsewhere when consent is given."""
@@ -337,7 +376,12 @@ class Feedback(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(grade__gte=1) & Q(grade__lte=10), name="feedback_grade_1_10")]
+        constraints = [
+            models.CheckConstraint(condition=Q(grade__gte=1) & Q(grade__lte=10), name="feedback_grade_1_10")
+        ]
+
+    def __str__(self) -> str:
+        return f"feedback case {self.case_id}: {self.grade}"
 
 
 class Reflection(models.Model):
@@ -348,6 +392,9 @@ class Reflection(models.Model):
     learning_points = models.TextField(_("learning points"), blank=True)
     tone = models.CharField(_("tone"), max_length=8, choices=Tone.choices)
     recorded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"reflection case {self.case_id}: {self.tone}"
 
 
 class FollowUp(models.Model):
@@ -373,3 +420,6 @@ class FollowUp(models.Model):
         ordering = ["due_on", "id"]
         constraints = [models.UniqueConstraint(fields=["case", "kind"], name="followup_unique_kind")]
         indexes = [models.Index(fields=["done_on", "due_on"], name="followup_open_due")]
+
+    def __str__(self) -> str:
+        return f"follow-up {self.kind} case {self.case_id}"

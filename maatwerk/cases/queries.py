@@ -1,0 +1,154 @@
+"""Reading case files: scoped querysets, the case-list search, and read logging. Shared by views and API."""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from maatwerk.accounts import tenancy
+from maatwerk.accounts.models import AccessLog, Role, User
+
+from . import lib
+from .models import Case, FollowUp, Household, Note, Person, Status
+
+PER_PAGE = 25
+READ = AccessLog.Action.READ
+
+
+def cases_for(user) -> QuerySet:
+    return tenancy.scope(Case.objects.all(), user)
+
+
+def households_for(user) -> QuerySet:
+    return tenancy.scope(Household.objects.all(), user)
+
+
+def persons_for(user) -> QuerySet:
+    return tenancy.scope(Person.objects.all(), user, team_field="household__team", municipality_field=None)
+
+
+def notes_for(user) -> QuerySet:
+    return tenancy.scope(Note.objects.all(), user, team_field="case__team", municipality_field=None)
+
+
+def followups_for(user) -> QuerySet:
+    return tenancy.scope(FollowUp.objects.all(), user, team_field="case__team", municipality_field=None)
+
+
+def team_workers(user) -> QuerySet:
+    """Workers and team leads of the user's teams: the people a case list can be filtered on."""
+    return (
+        User.objects.filter(
+            memberships__team__in=tenancy.team_ids(user), memberships__role__in=[Role.WORKER, Role.TEAM_LEAD]
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def log_read(user, obj, *, household_id: int, municipality_id: int, purpose: str, request=None) -> None:
+    from maatwerk.accounts.audit import log_access
+
+    log_access(
+        user,
+        obj,
+        action=READ,
+        purpose=purpose,
+        household_id=household_id,
+        municipality_id=municipality_id,
+        request=request,
+    )
+
+
+def log_list_read(user, cases, *, purpose: str, request=None) -> None:
+    """One READ row per household shown in a list (names are personal data), in one INSERT."""
+    path = request.get_full_path()[:300] if request is not None else ""
+    now = timezone.now()
+    AccessLog.objects.bulk_create(
+        [
+            AccessLog(
+                at=now,
+                user=user,
+                action=READ,
+                object_type="cases.case",
+                object_id=str(case.pk),
+                household_id=case.household_id,
+                municipality_id=case.municipality_id,
+                purpose=purpose,
+                path=path,
+            )
+            for case in cases
+        ]
+    )
+
+
+@dataclass
+class CaseFilter:
+    q: str = ""
+    status: str = ""
+    domain: int | None = None
+    agency: int | None = None
+    worker: int | None = None
+    overdue: bool = False
+
+
+REFERENCE = re.compile(r"^\s*c?-?0*(\d{1,12})\s*$", re.IGNORECASE)
+
+
+def search_cases(user, filters: CaseFilter) -> QuerySet:
+    """The scoped, filtered case list in its one order (most recent activity first).
+
+    Every filter is a column of Case next to `team`, so the composite indexes in Case.Meta serve it; the
+    name search is a prefix range on Household.search_key (an index range scan on both databases, unlike
+    LIKE/ILIKE). Callers slice the result; nothing here counts the whole set.
+    """
+    qs = cases_for(user)
+    if filters.q:
+        match = REFERENCE.match(filters.q)
+        if match:
+            qs = qs.filter(pk=int(match.group(1)))
+        else:
+            key = filters.q.strip().lower()
+            households = households_for(user).filter(search_key__gte=key, search_key__lt=key + "\uffff")
+            qs = qs.filter(household_id__in=households.values("pk"))
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.worker:
+        qs = qs.filter(lead_worker_id=filters.worker)
+    if filters.domain:
+        qs = qs.alias(domain_hit=F("domains").bitand(lib.bit(filters.domain))).filter(domain_hit__gt=0)
+    if filters.agency:
+        qs = qs.alias(agency_hit=F("agencies").bitand(lib.bit(filters.agency))).filter(agency_hit__gt=0)
+    if filters.overdue:
+        qs = qs.filter(next_followup_due__lt=timezone.localdate())
+    return qs.select_related("household", "lead_worker").order_by("-last_activity_at", "-id")
+
+
+def page_of(qs: QuerySet, page: int, per_page: int = PER_PAGE) -> tuple[list, bool]:
+    """One page and whether there is a next one, by fetching one row extra instead of COUNT(*)."""
+    page = max(page, 1)
+    start = (page - 1) * per_page
+    rows = list(qs[start : start + per_page + 1])
+    return rows[:per_page], len(rows) > per_page
+
+
+def due_followups(user, *, all_team: bool = False, horizon_days: int = 31) -> QuerySet:
+    """Open follow-ups due within `horizon_days` (overdue included): the user's own cases, or the team's."""
+    until = timezone.localdate() + datetime.timedelta(days=horizon_days)
+    qs = followups_for(user).filter(done_on__isnull=True, due_on__lte=until)
+    if not all_team:
+        qs = qs.filter(case__lead_worker=user)
+    return qs.select_related("case", "case__household", "case__lead_worker").order_by("due_on", "id")
+
+
+def team_summary(team_id: int) -> dict:
+    """Counts per status for one team's start page (only called for members of that team)."""
+    from django.db.models import Count
+
+    counts = dict(Case.objects.filter(team_id=team_id).values_list("status").annotate(n=Count("id")))
+    return {
+        "statuses": [(Status(s), counts.get(s, 0)) for s in Status.values],
+        "overdue": Case.objects.filter(team_id=team_id, next_followup_due__lt=timezone.localdate()).count(),
+    }

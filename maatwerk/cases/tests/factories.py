@@ -1,0 +1,59 @@
+"""Cases in named states, built through the services (as a worker would)."""
+
+import datetime
+from decimal import Decimal
+
+from maatwerk.cases import services
+from maatwerk.cases.models import Agency, Case, LifeDomain, Person, Status, Tone
+
+VALID_BSN = "111222333"  # passes the 11-check; a well-known test number
+
+
+def household_case(world, *, by=None, team=None, name="Jansen", **situation) -> Case:
+    by = by or world.alice
+    team = team or world.team_a
+    situation.setdefault("vastloper", "Toeslagen verrekend met belastingschuld")
+    situation.setdefault("domains", [LifeDomain.FINANCES, LifeDomain.HOUSING])
+    situation.setdefault("agencies", [Agency.TAX])
+    return services.start_case(
+        by=by,
+        team=team,
+        name=name,
+        persons=[
+            {
+                "first_name": "Sanne",
+                "last_name": name,
+                "bsn": VALID_BSN,
+                "birth_year": 1988,
+                "role": Person.HouseholdRole.APPLICANT,
+            }
+        ],
+        **situation,
+    )
+
+
+def case_in(world, status: str, **kwargs) -> Case:
+    """A case walked forward to `status` through the services."""
+    case = household_case(world, **kwargs)
+    by = kwargs.get("by") or world.alice
+    for step in (Status.ANALYSIS, Status.PLAN, Status.EXECUTION):
+        if case.status == status:
+            return case
+        case = services.move_case(case, by=by, to=step)
+    if case.status == status:
+        return case
+    case = services.close_case(
+        case,
+        by=by,
+        outcome={"goal_reached": "yes", "income_change": "Toeslag weer uitbetaald"},
+        feedback={"grade": 9, "quote": "Eindelijk iemand die doorpakte.", "quote_consent": True},
+        reflection={"tone": Tone.POSITIVE, "learning_points": "Vroeg de Belastingdienst bellen."},
+    )
+    if case.status == status:
+        return case
+    services.record_followup(case.followups.get(kind="3m"), by=by, back_in_trouble=False, kept_home=True)
+    return Case.objects.get(pk=case.pk)
+
+
+def time_payload(**kw):
+    return {"hours": Decimal("1.5"), "activity": "household", "day": datetime.date.today(), **kw}

@@ -1,0 +1,208 @@
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from maatwerk.accounts import tenancy
+from maatwerk.accounts.models import Team
+
+from .. import lib, queries, services
+from ..forms import IntakeForm, MoveForm, NoteForm, SituationForm, TimeForm
+from ..models import STATUS_ORDER, LifeDomain, Moment
+from .common import form_page, get_case, run_service, to_case
+
+
+def score_chart(scores) -> dict:
+    """Before (intake) against after (the latest later moment) per domain, as SVG geometry."""
+    by_moment: dict[str, dict[int, int]] = defaultdict(dict)
+    for s in scores:
+        by_moment[s.moment][s.domain] = s.score
+    after_moment = next(
+        (m for m in (Moment.FOLLOWUP_12, Moment.FOLLOWUP_3, Moment.CLOSE) if by_moment.get(m)), None
+    )
+    before, after = by_moment.get(Moment.INTAKE, {}), by_moment.get(after_moment, {}) if after_moment else {}
+    rows = []
+    for i, domain in enumerate(d for d in LifeDomain if d.value in before or d.value in after):
+        y = i * 30
+        rows.append(
+            {
+                "label": domain.label,
+                "y": y,
+                "text_y": y + 17,
+                "before": before.get(domain.value),
+                "after": after.get(domain.value),
+                "before_w": before.get(domain.value, 0) * 50,
+                "after_w": after.get(domain.value, 0) * 50,
+                "after_y": y + 13,
+            }
+        )
+    return {
+        "rows": rows,
+        "height": len(rows) * 30,
+        "after_label": Moment(after_moment).label if after_moment else "",
+        "moments": {m: by_moment.get(m, {}) for m in Moment.values},
+    }
+
+
+def detail_context(request, case, **forms) -> dict:
+    household = case.household
+    notes = case.notes.select_related("author").prefetch_related("revisions__replaced_by")
+    time_entries = list(case.time_entries.select_related("worker"))
+    per_worker: dict = defaultdict(Decimal)
+    for entry in time_entries:
+        per_worker[entry.worker] += entry.hours
+    next_index = case.status_index + 1
+    return {
+        "title": f"{case.reference} — {household.name}",
+        "case": case,
+        "household": household,
+        "persons": household.persons.all(),
+        "notes": notes,
+        "time_entries": time_entries,
+        "hours_total": case.time_entries.aggregate(total=Sum("hours"))["total"] or Decimal(0),
+        "hours_per_worker": sorted(per_worker.items(), key=lambda kv: -kv[1]),
+        "chart": score_chart(case.scores.all()),
+        "mdts": case.mdt_consultations.prefetch_related("participants").select_related("requested_by"),
+        "outcome": getattr(case, "outcome", None),
+        "feedback": getattr(case, "feedback", None),
+        "reflection": getattr(case, "reflection", None),
+        "followups": case.followups.select_related("recorded_by"),
+        "status_changes": case.status_changes.select_related("by"),
+        "steps": STATUS_ORDER,
+        "next_status": STATUS_ORDER[next_index] if next_index < len(STATUS_ORDER) else None,
+        "move_form": forms.get("move_form")
+        or MoveForm(
+            initial={"to": STATUS_ORDER[next_index] if next_index < len(STATUS_ORDER) else case.status}
+        ),
+        "note_form": forms.get("note_form") or NoteForm(),
+        "time_form": forms.get("time_form") or TimeForm(initial={"activity": "household"}),
+    }
+
+
+@login_required
+def case_detail(request, pk: int):
+    case = get_case(request, pk, "case detail")
+    return render(request, "cases/case_detail.html", detail_context(request, case))
+
+
+def _detail_with_errors(request, case, **forms):
+    return render(request, "cases/case_detail.html", detail_context(request, case, **forms), status=400)
+
+
+@login_required
+def case_new(request):
+    teams = list(Team.objects.filter(pk__in=tenancy.team_ids(request.user)))
+    if not teams:
+        raise PermissionDenied
+    team = teams[0]  # a worker works in one team; a second team would get a team choice here
+    form = IntakeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        holder = {}
+
+        def call():
+            holder["case"] = services.start_case(
+                by=request.user,
+                team=team,
+                name=form.cleaned_data["name"],
+                persons=[form.person()],
+                **form.situation(),
+            )
+
+        if run_service(request, form, call, success=_("Case opened.")):
+            return to_case(holder["case"])
+    return render(
+        request,
+        "cases/case_new.html",
+        {"title": _("New case"), "form": form, "team": team},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def situation(request, pk: int):
+    case = get_case(request, pk, "edit situation")
+    initial = {
+        "vastloper": case.vastloper,
+        "domains": lib.from_mask(case.domains),
+        "agencies": lib.from_mask(case.agencies),
+        "other_agency": case.other_agency,
+        "goal": case.goal,
+    }
+    form = SituationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if run_service(
+            request,
+            form,
+            lambda: services.update_situation(case, by=request.user, **form.cleaned_data),
+            success=_("Situation saved."),
+        ):
+            return to_case(case, "situation")
+    return form_page(request, case, form, title=_("Situation"), status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def move(request, pk: int):
+    case = get_case(request, pk, "move case")
+    form = MoveForm(request.POST)
+    if form.is_valid() and run_service(
+        request,
+        form,
+        lambda: services.move_case(case, by=request.user, **form.cleaned_data),
+        success=_("Status changed."),
+    ):
+        return to_case(case)
+    return _detail_with_errors(request, case, move_form=form)
+
+
+@login_required
+@require_POST
+def add_note(request, pk: int):
+    case = get_case(request, pk, "add note")
+    form = NoteForm(request.POST)
+    if form.is_valid() and run_service(
+        request,
+        form,
+        lambda: services.add_note(case, by=request.user, text=form.cleaned_data["text"]),
+        success=_("Note added."),
+    ):
+        return to_case(case, "notes")
+    return _detail_with_errors(request, case, note_form=form)
+
+
+@login_required
+def edit_note(request, pk: int, note_pk: int):
+    case = get_case(request, pk, "edit note")
+    note = tenancy.get_for_user_or_404(
+        queries.notes_for(request.user).filter(case=case), request.user, pk=note_pk
+    )
+    form = NoteForm(request.POST or None, initial={"text": note.text})
+    if request.method == "POST" and form.is_valid():
+        if run_service(
+            request,
+            form,
+            lambda: services.edit_note(note, by=request.user, text=form.cleaned_data["text"]),
+            success=_("Note saved; the earlier text is kept in its history."),
+        ):
+            return to_case(case, "notes")
+    return form_page(request, case, form, title=_("Edit note"), status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def register_time(request, pk: int):
+    case = get_case(request, pk, "register time")
+    form = TimeForm(request.POST)
+    if form.is_valid() and run_service(
+        request,
+        form,
+        lambda: services.register_time(case, by=request.user, **form.cleaned_data),
+        success=_("Time registered."),
+    ):
+        return to_case(case, "time")
+    return _detail_with_errors(request, case, time_form=form)
