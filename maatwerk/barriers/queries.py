@@ -1,0 +1,155 @@
+"""Who sees which barriers, and the figures shown about them (counts and sums, never households)."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from maatwerk.accounts import tenancy
+from maatwerk.accounts.models import Role
+
+from .models import OPEN_STATUSES, Barrier, BarrierStatus, CaseLink, Escalation
+
+# Barriers are not personal data: everyone who works in a municipality sees its register.
+REGISTER_ROLES = frozenset({Role.WORKER, Role.TEAM_LEAD, Role.LEGAL_CHECKER, Role.POLICY})
+# Who may register a barrier, escalate it, record answers and close it (within their municipality).
+ACT_ROLES = REGISTER_ROLES
+REGISTERING_ROLES = frozenset({Role.WORKER, Role.TEAM_LEAD, Role.LEGAL_CHECKER})
+# Who may merge barriers into a structural group: programme nationally, policy within its municipality.
+MERGE_ROLES = frozenset({Role.PROGRAMME, Role.POLICY})
+
+
+def is_national(user) -> bool:
+    return tenancy.has_role(user, Role.PROGRAMME)
+
+
+def visible_barriers(user):
+    """The municipality's register; for the national programme every municipality (figures only)."""
+    qs = Barrier.objects.select_related("municipality", "team", "group")
+    if is_national(user):
+        return qs
+    return tenancy.scope(qs, user, team_field=None, municipality_roles=REGISTER_ROLES)
+
+
+def own_links(user, barrier: Barrier):
+    """Linked cases the user may see as cases: only those of the user's own team(s)."""
+    return tenancy.scope(
+        CaseLink.objects.filter(barrier=barrier).select_related("case", "case__household"),
+        user,
+        team_field="case__team",
+        municipality_field=None,
+    )
+
+
+def may_see_cases(user) -> bool:
+    return bool(tenancy.team_ids(user))
+
+
+def with_figures(qs):
+    """Annotate households hit, linked cases and the cost at stake (sum of the linked cases' figures)."""
+    return qs.annotate(
+        households_hit=Count("links__case__household", distinct=True),
+        cases_linked=Count("links", distinct=True),
+        cost_at_stake=Sum("links__cost_at_stake"),
+    )
+
+
+def overdue_escalations(today=None):
+    today = today or timezone.localdate()
+    return Escalation.objects.filter(
+        answered_at__isnull=True, due_date__lt=today, barrier__status__in=OPEN_STATUSES
+    ).select_related("barrier", "barrier__municipality", "owner")
+
+
+def due_escalations(today=None, *, within_days: int = 0):
+    """Unanswered escalations of open barriers due on or before today + `within_days`."""
+    today = today or timezone.localdate()
+    return (
+        Escalation.objects.filter(
+            answered_at__isnull=True,
+            due_date__lte=today + datetime.timedelta(days=within_days),
+            barrier__status__in=OPEN_STATUSES,
+        )
+        .select_related("barrier", "barrier__municipality", "owner")
+        .order_by("due_date", "id")
+    )
+
+
+def overdue_for(user, today=None):
+    """Overdue escalations on the user's page: the owner's own (escalation or barrier), and for policy
+    every overdue escalation in their municipality."""
+    qs = overdue_escalations(today)
+    condition = Q(owner=user) | Q(barrier__owner=user)
+    policy_municipalities = tenancy.municipality_ids(user, {Role.POLICY})
+    if policy_municipalities:
+        condition |= Q(barrier__municipality__in=policy_municipalities)
+    return qs.filter(condition).order_by("due_date", "id")
+
+
+@dataclass
+class GroupRow:
+    """One line of the national register: a structural group, or a barrier on its own."""
+
+    key: str
+    title: str
+    type_label: str
+    provision: str
+    agencies: str
+    barrier_ids: list[int] = field(default_factory=list)
+    municipalities: set[str] = field(default_factory=set)
+    households_hit: int = 0
+    cost_at_stake: Decimal = Decimal("0")
+    oldest: object = None
+    statuses: dict[str, int] = field(default_factory=dict)
+    group_id: int | None = None
+
+    @property
+    def age_days(self) -> int:
+        return (timezone.now() - self.oldest).days if self.oldest else 0
+
+    @property
+    def municipality_list(self) -> str:
+        return ", ".join(sorted(self.municipalities))
+
+    @property
+    def status_summary(self) -> str:
+        return ", ".join(f"{BarrierStatus(s).label}: {n}" for s, n in sorted(self.statuses.items()))
+
+
+def national_rows(barriers) -> list[GroupRow]:
+    """Groups (and ungrouped barriers) with households hit, municipalities, cost at stake, age and status.
+    Households are counted distinct per row through the links, never listed."""
+    barriers = list(barriers)
+    households: dict[str, set[int]] = {}
+    rows: dict[str, GroupRow] = {}
+    by_id = {b.pk: b for b in barriers}
+    for b in barriers:
+        key = f"g{b.group_id}" if b.group_id else f"b{b.pk}"
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = GroupRow(
+                key=key,
+                title=b.group.title if b.group_id else b.title,
+                type_label=str(b.get_type_display()),
+                provision=b.legal_provision,
+                agencies=b.agency_labels,
+                group_id=b.group_id,
+            )
+            households[key] = set()
+        row.barrier_ids.append(b.pk)
+        row.municipalities.add(b.municipality.name)
+        row.oldest = b.created_at if row.oldest is None else min(row.oldest, b.created_at)
+        row.statuses[b.status] = row.statuses.get(b.status, 0) + 1
+    links = CaseLink.objects.filter(barrier__in=by_id).values_list(
+        "barrier_id", "case__household_id", "cost_at_stake"
+    )
+    for barrier_id, household_id, cost in links:
+        b = by_id[barrier_id]
+        key = f"g{b.group_id}" if b.group_id else f"b{b.pk}"
+        households[key].add(household_id)
+        rows[key].cost_at_stake += cost or Decimal("0")
+    for key, row in rows.items():
+        row.households_hit = len(households[key])
+    return sorted(rows.values(), key=lambda r: (-r.households_hit, -len(r.municipalities), r.title))

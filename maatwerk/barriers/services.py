@@ -1,0 +1,443 @@
+"""Every change to the barrier register goes through here (after Zulip's `zerver/actions`).
+
+Each function takes the acting user as keyword-only `by`, validates everything before it writes anything
+(a `ValidationError` with a {field: Dutch message} dict, nothing half-saved), runs in one transaction and
+writes an AccessLog row. Views and the API fetch objects through `queries`/`tenancy` first; the checks on
+`by` here are a second line of defence.
+
+Barriers must stay free of personal data, because policy and the national programme read them: texts
+that contain a BSN, or the name of a linked household or one of its persons, are refused.
+"""
+
+import datetime
+import re
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maatwerk.accounts import tenancy
+from maatwerk.accounts.audit import log_access
+from maatwerk.accounts.models import AccessLog, Role, Team
+from maatwerk.cases import lib as case_lib
+from maatwerk.cases.models import Agency, Case
+from maatwerk.lib.money import round_money
+
+from .grouping import provision_key
+from .models import (
+    CLOSED_STATUSES,
+    LOCAL_LEVELS,
+    Barrier,
+    BarrierGroup,
+    BarrierStatus,
+    BarrierType,
+    CaseLink,
+    Decision,
+    Escalation,
+    Level,
+)
+from .queries import ACT_ROLES, MERGE_ROLES, REGISTERING_ROLES
+
+CREATE = AccessLog.Action.CREATE
+UPDATE = AccessLog.Action.UPDATE
+INPUT_FIELDS = frozenset(
+    {
+        "type",
+        "title",
+        "agencies",
+        "other_agency",
+        "legal_provision",
+        "description",
+        "risk",
+        "risk_date",
+        "solution_asked",
+    }
+)
+TEXT_FIELDS = ("title", "description", "risk", "solution_asked", "legal_provision", "other_agency")
+_NINE_DIGITS = re.compile(r"(?<!\d)(\d{9})(?!\d)")
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+
+def _raise(errors: dict) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _text(value, field: str, errors: dict, *, required: bool = False, max_length: int | None = None) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        errors[field] = _("This field is required.")
+    elif max_length and len(value) > max_length:
+        errors[field] = _("Use at most %(n)d characters.") % {"n": max_length}
+    return value
+
+
+def _choice(value, choices, field: str, errors: dict):
+    if value in (None, ""):
+        errors[field] = _("This field is required.")
+        return ""
+    if value not in choices.values:
+        errors[field] = _("Choose one of the options.")
+        return ""
+    return choices(value)
+
+
+def _date(value, field: str, errors: dict, *, required: bool) -> datetime.date | None:
+    if value in (None, ""):
+        if required:
+            errors[field] = _("This field is required.")
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        errors[field] = _("Enter a valid date.")
+        return None
+
+
+def _agencies(values, errors: dict) -> int:
+    try:
+        ints = [int(v) for v in (values or [])]
+    except (TypeError, ValueError):
+        errors["agencies"] = _("Choose from the list.")
+        return 0
+    if any(v not in Agency.values for v in ints):
+        errors["agencies"] = _("Choose from the list.")
+        return 0
+    return case_lib.to_mask(ints)
+
+
+def _amount(value, field: str, errors: dict) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        errors[field] = _("Enter an amount in euros, for example 1250,00.")
+        return None
+    if not amount.is_finite() or abs(amount) >= Decimal("1e10"):
+        errors[field] = _("Enter an amount in euros, for example 1250,00.")
+        return None
+    return round_money(amount)
+
+
+def _require_act(by, barrier: Barrier) -> None:
+    if barrier.municipality_id not in tenancy.municipality_ids(by, ACT_ROLES):
+        raise PermissionDenied(_("Only people working in the barrier's municipality may change it."))
+
+
+def _require_case_team(by, case: Case) -> None:
+    if case.team_id not in tenancy.team_ids(by):
+        raise PermissionDenied(_("Only workers and team leads of the case's team may link it."))
+
+
+def _log(by, obj, *, action, purpose: str, municipality_id: int, household_id: int | None = None) -> None:
+    log_access(
+        by, obj, action=action, purpose=purpose, municipality_id=municipality_id, household_id=household_id
+    )
+
+
+def _personal_words(cases: Iterable[Case]) -> set[str]:
+    words: set[str] = set()
+    for case in cases:
+        words.add(case.household.name)
+        for person in case.household.persons.all():
+            words.update({person.first_name, person.last_name})
+    return {w.strip() for w in words if len(w.strip()) >= 3}
+
+
+def check_no_personal_data(texts: Mapping[str, str], cases: Iterable[Case], errors: dict) -> None:
+    """Refuse BSNs anywhere and the names of the linked households and their persons (whole words)."""
+    words = _personal_words(cases)
+    pattern = (
+        re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in sorted(words)) + r")(?!\w)", re.IGNORECASE)
+        if words
+        else None
+    )
+    for field, text in texts.items():
+        if not text or field in errors:
+            continue
+        if any(case_lib.bsn_check_ok(m) for m in _NINE_DIGITS.findall(text)):
+            errors[field] = _("Leave out BSNs: a barrier describes a rule, not a household.")
+        elif pattern and pattern.search(text):
+            errors[field] = _(
+                "Leave out the names of the household and its members: a barrier describes "
+                "a rule, not a household."
+            )
+
+
+def _barrier_fields(data: Mapping, errors: dict) -> dict:
+    fields = {
+        "type": _choice(data.get("type"), BarrierType, "type", errors),
+        "title": _text(data.get("title"), "title", errors, required=True, max_length=200),
+        "agencies": _agencies(data.get("agencies"), errors),
+        "other_agency": _text(data.get("other_agency"), "other_agency", errors, max_length=120),
+        "legal_provision": _text(data.get("legal_provision"), "legal_provision", errors, max_length=200),
+        "description": _text(data.get("description"), "description", errors, required=True),
+        "risk": _text(data.get("risk"), "risk", errors),
+        "risk_date": _date(data.get("risk_date"), "risk_date", errors, required=False),
+        "solution_asked": _text(data.get("solution_asked"), "solution_asked", errors),
+    }
+    if not fields["agencies"] and not fields["other_agency"] and "agencies" not in errors:
+        errors["agencies"] = _("Name at least one agency involved.")
+    fields["provision_key"] = provision_key(fields["legal_provision"])
+    return fields
+
+
+def _home(by, team: Team | None) -> tuple[int, int | None]:
+    """(municipality id, team id) a barrier registered on its own belongs to."""
+    ms = [m for m in tenancy.memberships(by) if m.role in REGISTERING_ROLES]
+    if team is not None:
+        if team.pk not in tenancy.team_ids(by):
+            raise PermissionDenied(_("You can only register barriers for your own team."))
+        return team.municipality_id, team.pk
+    for m in ms:
+        if m.team_id:
+            return m.municipality_id, m.team_id
+    for m in ms:
+        if m.municipality_id:
+            return m.municipality_id, None
+    raise PermissionDenied(_("Only workers, team leads and legality checkers register barriers."))
+
+
+# --- registering and linking ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_barrier(
+    *, by, case: Case | None = None, cost_at_stake=None, team: Team | None = None, **data
+) -> Barrier:
+    """Register a barrier, on its own or from a case (then the case is linked at once)."""
+    unknown = set(data) - INPUT_FIELDS
+    if unknown:
+        raise TypeError(f"register_barrier() got unexpected fields: {sorted(unknown)}")
+    if case is not None:
+        _require_case_team(by, case)
+        municipality_id, team_id = case.municipality_id, case.team_id
+    else:
+        municipality_id, team_id = _home(by, team)
+    errors: dict = {}
+    fields = _barrier_fields(data, errors)
+    cost = _amount(cost_at_stake, "cost_at_stake", errors)
+    check_no_personal_data({f: fields[f] for f in TEXT_FIELDS}, [case] if case else [], errors)
+    _raise(errors)
+    now = timezone.now()
+    barrier = Barrier.objects.create(
+        municipality_id=municipality_id, team_id=team_id, owner=by, created_at=now, updated_at=now, **fields
+    )
+    _log(by, barrier, action=CREATE, purpose="register barrier", municipality_id=municipality_id)
+    if case is not None:
+        _create_link(barrier, case, by=by, cost=cost)
+    return barrier
+
+
+def _create_link(barrier: Barrier, case: Case, *, by, cost: Decimal | None) -> CaseLink:
+    link = CaseLink.objects.create(barrier=barrier, case=case, cost_at_stake=cost, linked_by=by)
+    _log(
+        by,
+        link,
+        action=CREATE,
+        purpose="link case to barrier",
+        municipality_id=case.municipality_id,
+        household_id=case.household_id,
+    )
+    return link
+
+
+@transaction.atomic
+def link_case(barrier: Barrier, case: Case, *, by, cost_at_stake=None) -> CaseLink:
+    """Link one more case the barrier hurts; `cost_at_stake` is that case's business-case figure."""
+    _require_case_team(by, case)
+    errors: dict = {}
+    if case.municipality_id != barrier.municipality_id:
+        errors["case"] = _(
+            "Only cases of the barrier's municipality can be linked; register the barrier "
+            "in your own municipality, it will be grouped with this one."
+        )
+    elif CaseLink.objects.filter(barrier=barrier, case=case).exists():
+        errors["case"] = _("This case is already linked to the barrier.")
+    cost = _amount(cost_at_stake, "cost_at_stake", errors)
+    if "case" not in errors:
+        texts = {f: getattr(barrier, f) for f in TEXT_FIELDS}
+        found: dict = {}
+        check_no_personal_data(texts, [case], found)
+        if found:
+            errors["case"] = _("The barrier's texts contain a name of this household; remove it first.")
+    _raise(errors)
+    link = _create_link(barrier, case, by=by, cost=cost)
+    Barrier.objects.filter(pk=barrier.pk).update(updated_at=timezone.now())
+    return link
+
+
+# --- the escalation ladder ------------------------------------------------------------------------------
+
+
+def check_escalation(barrier: Barrier, level: str) -> dict:
+    """The errors for escalating to `level` ({} when allowed). Going national needs a recorded local
+    attempt (team or municipality) and a regional one first."""
+    if barrier.is_closed:
+        return {"level": _("The barrier is closed; it cannot be escalated.")}
+    if level == Level.NATIONAL:
+        levels = set(barrier.escalations.values_list("level", flat=True))
+        missing = []
+        if not levels & set(LOCAL_LEVELS):
+            missing.append(str(_("local (team or municipality)")))
+        if Level.REGION not in levels:
+            missing.append(str(_("regional")))
+        if missing:
+            return {
+                "level": _(
+                    "Escalating nationally is only possible after local and regional attempts are "
+                    "recorded. Missing: %(missing)s."
+                )
+                % {"missing": ", ".join(missing)}
+            }
+    return {}
+
+
+@transaction.atomic
+def escalate_barrier(
+    barrier: Barrier, *, by, level: str, to: str, due_date, question: str = ""
+) -> Escalation:
+    _require_act(by, barrier)
+    # Lock the barrier so that two people escalating at once both see each other's steps.
+    barrier = Barrier.objects.select_for_update().get(pk=barrier.pk)
+    errors: dict = {}
+    level = _choice(level, Level, "level", errors)
+    to = _text(to, "to", errors, required=True, max_length=200)
+    due = _date(due_date, "due_date", errors, required=True)
+    if due and due < timezone.localdate():
+        errors["due_date"] = _("The due date cannot be in the past.")
+    question = _text(question, "question", errors)
+    linked = [link.case for link in barrier.links.select_related("case__household")]
+    check_no_personal_data({"to": to, "question": question}, linked, errors)
+    if level and "level" not in errors:
+        errors.update(check_escalation(barrier, level))
+    _raise(errors)
+    escalation = Escalation.objects.create(
+        barrier=barrier, level=level, owner=by, to=to, question=question, due_date=due
+    )
+    barrier.status = BarrierStatus.ESCALATED
+    barrier.updated_at = timezone.now()
+    barrier.save(update_fields=["status", "updated_at"])
+    _log(
+        by,
+        escalation,
+        action=CREATE,
+        purpose=f"escalate barrier to {level}",
+        municipality_id=barrier.municipality_id,
+    )
+    return escalation
+
+
+@transaction.atomic
+def record_answer(escalation: Escalation, *, by, answer: str, decision: str) -> Escalation:
+    barrier = escalation.barrier
+    _require_act(by, barrier)
+    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    errors: dict = {}
+    if escalation.is_answered:
+        errors["answer"] = _("This escalation already has an answer.")
+    if barrier.is_closed:
+        errors["answer"] = _("The barrier is closed.")
+    answer = _text(answer, "answer", errors, required=True)
+    decision = _choice(decision, Decision, "decision", errors)
+    linked = [link.case for link in barrier.links.select_related("case__household")]
+    check_no_personal_data({"answer": answer}, linked, errors)
+    _raise(errors)
+    escalation.answer = answer
+    escalation.decision = decision
+    escalation.answered_at = timezone.now()
+    escalation.answered_by = by
+    escalation.save(update_fields=["answer", "decision", "answered_at", "answered_by"])
+    # Answered, unless other steps of the ladder are still waiting for theirs.
+    waiting = barrier.escalations.filter(answered_at__isnull=True).exists()
+    Barrier.objects.filter(pk=barrier.pk).update(
+        status=BarrierStatus.ESCALATED if waiting else BarrierStatus.ANSWERED, updated_at=timezone.now()
+    )
+    _log(
+        by,
+        escalation,
+        action=UPDATE,
+        purpose="record escalation answer",
+        municipality_id=barrier.municipality_id,
+    )
+    return escalation
+
+
+# --- closing: never without an answer -------------------------------------------------------------------
+
+
+@transaction.atomic
+def close_barrier(barrier: Barrier, *, by, status: str, reason: str = "") -> Barrier:
+    _require_act(by, barrier)
+    barrier = Barrier.objects.select_for_update().get(pk=barrier.pk)
+    errors: dict = {}
+    if status not in CLOSED_STATUSES:
+        errors["status"] = _("Choose one of the options.")
+    reason = _text(reason, "reason", errors)
+    if barrier.is_closed:
+        errors["status"] = _("The barrier is already closed.")
+    elif not barrier.escalations.filter(answered_at__isnull=False).exists():
+        # Rust niet: a barrier is closed only after someone answered it.
+        errors["status"] = _(
+            "A barrier cannot be closed without a recorded answer. Escalate it and record the answer first."
+        )
+    if status == BarrierStatus.REJECTED and not reason and "reason" not in errors:
+        errors["reason"] = _("Give the reason for the rejection.")
+    linked = [link.case for link in barrier.links.select_related("case__household")]
+    check_no_personal_data({"reason": reason}, linked, errors)
+    _raise(errors)
+    barrier.status = status
+    barrier.close_reason = reason
+    barrier.closed_at = barrier.updated_at = timezone.now()
+    barrier.closed_by = by
+    barrier.save(update_fields=["status", "close_reason", "closed_at", "closed_by", "updated_at"])
+    _log(
+        by, barrier, action=UPDATE, purpose=f"close barrier {status}", municipality_id=barrier.municipality_id
+    )
+    return barrier
+
+
+# --- structural signal ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def merge_into_group(barriers: Iterable[Barrier], *, by, title: str = "") -> BarrierGroup:
+    """Put barriers in one structural group. Existing groups among them are merged into the oldest one.
+    The national programme merges across municipalities; policy within its own municipality."""
+    barriers = list(barriers)
+    national = tenancy.has_role(by, Role.PROGRAMME)
+    own = tenancy.municipality_ids(by, MERGE_ROLES)
+    if not national and (not own or any(b.municipality_id not in own for b in barriers)):
+        raise PermissionDenied(
+            _("Only the national programme, or policy within its municipality, merges barriers.")
+        )
+    errors: dict = {}
+    if len({b.pk for b in barriers}) < 2:
+        errors["barriers"] = _("Choose at least two barriers to merge.")
+    title = _text(title, "title", errors, max_length=200)
+    _raise(errors)
+    groups = sorted({b.group for b in barriers if b.group_id}, key=lambda g: (g.created_at, g.pk))
+    if groups:
+        group = groups[0]
+        if title:
+            group.title = title
+            group.save(update_fields=["title"])
+        Barrier.objects.filter(group__in=groups[1:]).update(group=group)
+        BarrierGroup.objects.filter(pk__in=[g.pk for g in groups[1:]]).delete()
+    else:
+        group = BarrierGroup.objects.create(title=title or barriers[0].title, created_by=by)
+    Barrier.objects.filter(pk__in=[b.pk for b in barriers]).update(group=group)
+    for b in barriers:
+        b.group = group
+    log_access(
+        by, group, action=UPDATE, purpose=f"merge {len(barriers)} barriers into group", municipality_id=None
+    )
+    return group
