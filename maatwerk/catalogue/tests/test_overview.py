@@ -63,6 +63,8 @@ def test_lists_active_items_with_dutch_money_source_link_and_badge(world, client
     assert 'href="https://www.velsen.nl/bijstandsnormen-per-1-januari-2024"' in body
     assert 'data-badge="A"' in body
     assert "Wat de betrouwbaarheidsgraden betekenen" in body
+    assert ">Kostenpost</th>" in body
+    assert "Status van het indexcijfer voor" in body
 
 
 def test_search_by_name_or_code(world, client_for):
