@@ -1,0 +1,371 @@
+"""Business cases and value triangles: one function per verb (after Zulip's `zerver/actions`).
+
+Each changing function takes the acting user as keyword-only ``by``, runs in one transaction and writes an
+AccessLog row. :func:`evaluate` is the one place where a plan gets the case's own additions before the
+engine sees it (worker time, default discount rate, default optimism bias, catalogue provenance), so the
+editor preview, a saved version and the API give the same figures for the same input.
+
+Engine errors (:class:`engine.PlanError`, with ``.field``) pass through unchanged: the editor puts them on
+the offending form field and the API answers 422 naming the field.
+"""
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from maatwerk.accounts import tenancy
+from maatwerk.accounts.audit import log_access
+from maatwerk.accounts.models import AccessLog, Role
+from maatwerk.cases.models import Case, TimeEntry
+from maatwerk.catalogue import services as catalogue
+from maatwerk.catalogue.models import CostItem
+
+from . import engine
+from .models import BusinessCase, BusinessCaseVersion, ValueTriangle, Verdict
+
+# The hourly cost of a wijkteam worker's time, counted as maatwerk investment. Setting
+# MAATWERK_WORKER_HOURLY_RATE (a number of euros) replaces the default; the editor can change it per case.
+DEFAULT_HOURLY_RATE = Decimal("75.00")
+HOURLY_RATE_SOURCE = gettext_lazy(
+    "Indication (grade C): the all-in hourly cost of a neighbourhood-team worker — salary under the "
+    "collective agreement for social work (CAO Sociaal Werk, scale 8-9) plus employer's costs and overhead, "
+    "about € 75. "
+    "Use your own organisation's rate if you know it."
+)
+# Flows the service adds itself carry this code, so a plan sent back in (API) is not counted twice.
+WORKER_FLOW_CODE = "WIJKTEAM_INZET"
+WORKER_FLOW_PAYER = "gemeente"
+
+DEFAULT_HORIZON_MONTHS = 36
+# Discount rate for public investments ("discontovoet", Werkgroep discontovoet 2020: 2,25 % risk-free).
+DEFAULT_DISCOUNT_RATE = 0.0225
+# Optimism bias by the weakest confidence grade used (after the HM Treasury Green Book's practice of
+# marking up uncertain estimates): an official figure needs none, a researched one some, an indication most.
+OPTIMISM_BIAS_BY_GRADE = {"A": 0.0, "B": 0.15, "C": 0.40}
+GRADE_ORDER = "ABC"
+
+CREATE = AccessLog.Action.CREATE
+UPDATE = AccessLog.Action.UPDATE
+EXPORT = AccessLog.Action.EXPORT
+
+
+def default_hourly_rate() -> Decimal:
+    return Decimal(str(getattr(settings, "MAATWERK_WORKER_HOURLY_RATE", DEFAULT_HOURLY_RATE)))
+
+
+def case_hours(case: Case) -> Decimal:
+    return TimeEntry.objects.filter(case=case).aggregate(total=Sum("hours"))["total"] or Decimal(0)
+
+
+@dataclass(frozen=True)
+class BiasDefault:
+    """The optimism bias the plan gets when none is given, and why."""
+
+    grade: str | None  # weakest confidence grade among the catalogue items used; None if none used
+    value: float
+    applied: bool  # True when the plan did not set its own optimism bias
+
+    @property
+    def percent(self) -> Decimal:
+        return engine.to_decimal(self.value * 100, 0)
+
+
+@dataclass
+class Evaluation:
+    plan: dict  # what the engine computed, with the case's additions
+    result: dict
+    sources: dict[str, dict] = field(default_factory=dict)
+    hours: Decimal = Decimal(0)
+    hourly_rate: Decimal = DEFAULT_HOURLY_RATE
+    worker_cost: Decimal = Decimal(0)
+    bias: BiasDefault | None = None
+
+
+def _sources(plan: Mapping, municipality_id: int | None) -> dict[str, dict]:
+    codes = {
+        flow.get("cost_code")
+        for route in engine.ROUTES
+        for flow in (plan.get(route) or [])
+        if isinstance(flow, Mapping) and isinstance(flow.get("cost_code"), str)
+    } - {WORKER_FLOW_CODE}
+    items = list(CostItem.objects.filter(code__in=codes))
+    prices = catalogue.prices_for(items, municipality_id) if items else {}
+    out = {}
+    for item in items:
+        price = prices[item.code]
+        out[item.code] = {
+            "name": item.name_nl,
+            "confidence": item.confidence,
+            "per": item.per,
+            "amount": str(price.amount if price.amount is not None else price.base_amount),
+            "year": price.year if price.amount is not None else price.base_year,
+            "base_year": price.base_year,
+            "source_url": price.source_url,
+            "note": price.note,
+            "own_amount": price.is_override,
+        }
+    return out
+
+
+def bias_default(sources: Mapping[str, Mapping]) -> tuple[str | None, float]:
+    grades = [s["confidence"] for s in sources.values() if s.get("confidence") in OPTIMISM_BIAS_BY_GRADE]
+    if not grades:
+        return None, 0.0
+    weakest = max(grades, key=GRADE_ORDER.index)
+    return weakest, OPTIMISM_BIAS_BY_GRADE[weakest]
+
+
+def evaluate(case: Case, plan: Any, *, hourly_rate: Decimal | None = None) -> Evaluation:
+    """Complete ``plan`` for ``case`` and compute it. Reads only; raises :class:`engine.PlanError`.
+
+    Added: the "Inzet wijkteam" investment (hours registered on the case × hourly rate), the default
+    horizon and discount rate when absent, and the optimism bias by the weakest catalogue grade when
+    ``optimism_bias`` is absent or null.
+    """
+    if not isinstance(plan, Mapping):
+        raise engine.PlanError("plan", "moet een object zijn")
+    plan = copy.deepcopy(dict(plan))
+    if plan.get("horizon_months") is None:
+        plan["horizon_months"] = DEFAULT_HORIZON_MONTHS
+    if plan.get("discount_rate") is None:
+        plan["discount_rate"] = DEFAULT_DISCOUNT_RATE
+
+    investments = plan.get("investments")
+    if investments is None:
+        investments = []
+    if isinstance(investments, list):
+        investments = [
+            f for f in investments if not (isinstance(f, Mapping) and f.get("cost_code") == WORKER_FLOW_CODE)
+        ]
+    rate = default_hourly_rate() if hourly_rate is None else Decimal(hourly_rate)
+    if rate < 0:
+        raise engine.PlanError("hourly_rate", "mag niet negatief zijn")
+    hours = case_hours(case)
+    worker_cost = engine.to_decimal(hours * rate)
+    if worker_cost > 0 and isinstance(investments, list):
+        investments.insert(
+            0,
+            {
+                "label": _("Neighbourhood team time (%(hours)s h × € %(rate)s)")
+                % {"hours": _num(hours), "rate": _num(rate)},
+                "amount": float(worker_cost),
+                "month": 0,
+                "payer": WORKER_FLOW_PAYER,
+                "cost_code": WORKER_FLOW_CODE,
+            },
+        )
+    plan["investments"] = investments
+
+    sources = _sources(plan, case.municipality_id)
+    grade, default = bias_default(sources)
+    applied = plan.get("optimism_bias") is None
+    if applied:
+        plan["optimism_bias"] = default
+    result = engine.compute(plan)
+    return Evaluation(
+        plan=plan,
+        result=result,
+        sources=sources,
+        hours=hours,
+        hourly_rate=rate,
+        worker_cost=worker_cost,
+        bias=BiasDefault(grade=grade, value=default, applied=applied),
+    )
+
+
+def _num(value: Decimal) -> str:
+    """Hours and rates in labels: Dutch decimal comma, no trailing zeros."""
+    text = f"{Decimal(value).normalize():f}"
+    return text.replace(".", ",")
+
+
+def _require_team(by, case: Case) -> None:
+    if case.team_id not in tenancy.team_ids(by):
+        raise PermissionDenied(
+            _("Only workers and team leads of the case's team may change its business case.")
+        )
+
+
+def _log(by, case: Case, obj, *, action, purpose: str, request=None) -> None:
+    log_access(
+        by,
+        obj,
+        action=action,
+        purpose=purpose,
+        household_id=case.household_id,
+        municipality_id=case.municipality_id,
+        request=request,
+    )
+
+
+# --- versions -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_version(
+    case: Case,
+    *,
+    by,
+    plan: Any,
+    hourly_rate: Decimal | None = None,
+    inputs: Mapping | None = None,
+    note: str = "",
+) -> BusinessCaseVersion:
+    """Compute ``plan`` for ``case`` and store it as the next version (1, 2, 3 …). Never changes a version."""
+    _require_team(by, case)
+    evaluation = evaluate(case, plan, hourly_rate=hourly_rate)
+    business_case, _created = BusinessCase.objects.get_or_create(case=case)
+    # Lock the business case so two saves at once cannot both take the same next number.
+    business_case = BusinessCase.objects.select_for_update().get(pk=business_case.pk)
+    number = (business_case.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    result = evaluation.result
+    expected = result["expected"]
+    version = BusinessCaseVersion.objects.create(
+        business_case=business_case,
+        number=number,
+        plan=evaluation.plan,
+        result=result,
+        inputs=dict(inputs or {}),
+        sources=evaluation.sources,
+        hours=evaluation.hours,
+        hourly_rate=evaluation.hourly_rate,
+        investment=engine.to_decimal(expected["investment"]),
+        expected_net=engine.to_decimal(expected["net"]),
+        roi=engine.to_decimal(expected["roi"], 4) if expected["roi"] is not None else None,
+        p_net_positive=engine.to_decimal(result["simulation"]["p_net_positive"], 4),
+        note=(note or "").strip()[:300],
+        created_by=by,
+    )
+    _log(by, case, version, action=CREATE, purpose=f"business case version {number}")
+    return version
+
+
+def may_freeze(user, case: Case) -> bool:
+    """Freezing records that a decision rests on a version: the case's team (a worker approving within
+    mandate, a team lead above it) or the municipality's legality checker."""
+    return case.team_id in tenancy.team_ids(user) or case.municipality_id in tenancy.municipality_ids(
+        user, {Role.LEGAL_CHECKER}
+    )
+
+
+@transaction.atomic
+def freeze_version(version: BusinessCaseVersion, *, by, reason: str) -> BusinessCaseVersion:
+    """Freeze ``version``: a decision (a spend approval) rests on it. Freezing twice keeps the first."""
+    case = version.business_case.case
+    if not may_freeze(by, case):
+        raise PermissionDenied(_("You may not freeze this business case."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why this version is frozen, for example the spend request.")})
+    version = BusinessCaseVersion.objects.select_for_update().get(pk=version.pk)
+    if version.frozen:
+        return version
+    version.frozen_at = timezone.now()
+    version.frozen_by = by
+    version.frozen_reason = reason[:300]
+    version.save(update_fields=["frozen_at", "frozen_by", "frozen_reason"])
+    _log(by, case, version, action=UPDATE, purpose=f"freeze business case version {version.number}")
+    return version
+
+
+def latest_version(case: Case) -> BusinessCaseVersion | None:
+    return (
+        BusinessCaseVersion.objects.filter(business_case__case=case)
+        .select_related("created_by", "frozen_by")
+        .order_by("-number")
+        .first()
+    )
+
+
+# --- value triangle -------------------------------------------------------------------------------------
+
+
+def rendement_snapshot(version: BusinessCaseVersion | None) -> dict:
+    if version is None:
+        return {}
+    net = version.result["simulation"]["net"]
+    return {
+        "version": version.number,
+        "investment": str(version.investment),
+        "net": str(version.expected_net),
+        "roi": str(version.roi) if version.roi is not None else None,
+        "p_net_positive": str(version.p_net_positive),
+        "p5": str(engine.to_decimal(net["p5"])),
+        "p95": str(engine.to_decimal(net["p95"])),
+        "payback_month": version.result.get("payback_month"),
+    }
+
+
+@transaction.atomic
+def record_triangle(
+    case: Case,
+    *,
+    by,
+    engagement: str,
+    legitimacy: str,
+    judgement: str,
+    verdict: str,
+    legal_basis: str = "",
+) -> ValueTriangle:
+    """Record the value triangle as a new row; the return corner is taken from the latest version."""
+    _require_team(by, case)
+    errors: dict = {}
+    values = {}
+    for name, value in (("engagement", engagement), ("legitimacy", legitimacy), ("judgement", judgement)):
+        values[name] = (value or "").strip()
+        if not values[name]:
+            errors[name] = _("This field is required.")
+    legal_basis = (legal_basis or "").strip()
+    if len(legal_basis) > 200:
+        errors["legal_basis"] = _("Use at most %(n)d characters.") % {"n": 200}
+    if verdict not in Verdict.values:
+        errors["verdict"] = _("Choose one of the options.")
+    if errors:
+        raise ValidationError(errors)
+    version = latest_version(case)
+    triangle = ValueTriangle.objects.create(
+        case=case,
+        legal_basis=legal_basis,
+        verdict=verdict,
+        version=version,
+        version_number=version.number if version else None,
+        rendement=rendement_snapshot(version),
+        created_by=by,
+        **values,
+    )
+    _log(by, case, triangle, action=CREATE, purpose="value triangle")
+    return triangle
+
+
+def latest_triangle(case: Case) -> ValueTriangle | None:
+    return (
+        ValueTriangle.objects.filter(case=case)
+        .select_related("created_by")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+# --- export ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def export_plan_pdf(case: Case, *, by, request=None) -> bytes:
+    """The support plan with its business case and value triangle as a PDF; logged as an export."""
+    from .pdf import render_plan_pdf  # WeasyPrint loads Pango: only when a PDF is actually made
+
+    if case.team_id not in tenancy.team_ids(by):
+        raise PermissionDenied
+    pdf = render_plan_pdf(case, latest_version(case), latest_triangle(case))
+    _log(by, case, case, action=EXPORT, purpose="support plan PDF", request=request)
+    return pdf
