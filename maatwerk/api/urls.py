@@ -7,3 +7,4 @@ from .base import api
 api.add_router("/", accounts_router)
 api.add_router("/catalogue", "maatwerk.catalogue.api.router")
 api.add_router("/", "maatwerk.cases.api.router")
+api.add_router("/", "maatwerk.businesscases.api.router")

@@ -1,0 +1,167 @@
+"""Editor forms: plan parameters, one form per flow (a formset per route), and the value triangle.
+
+Amounts and percentages are typed the Dutch way ("1.234,56", "2,25"); percentages are converted to the
+engine's fractions in :mod:`maatwerk.businesscases.editor`.
+"""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from maatwerk.catalogue.models import Payer
+from maatwerk.forms import NLDSFormMixin
+
+from .engine import MAX_HORIZON_MONTHS
+from .models import Verdict
+
+
+def normalise_number(value: str) -> str:
+    """ "€ 1.234,56" → "1234.56"; "2,25" → "2.25"; "2.25" stays (what a browser's number field sends)."""
+    value = value.replace("€", "").replace("%", "").replace(" ", "").replace("\u00a0", "").strip()
+    if "," in value:
+        value = value.replace(".", "").replace(",", ".")
+    return value
+
+
+class DutchDecimalField(forms.DecimalField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "size": 10}))
+        kwargs.setdefault("localize", True)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = normalise_number(value)
+        return super().to_python(value)
+
+
+def percent_field(label, *, required=True, maximum=Decimal("99.99"), help_text="", initial=None):
+    return DutchDecimalField(
+        label=label,
+        required=required,
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(maximum)],
+        help_text=help_text,
+        initial=initial,
+    )
+
+
+def money_field(label, *, required=True, minimum=None, help_text=""):
+    validators = [MinValueValidator(minimum)] if minimum is not None else []
+    return DutchDecimalField(
+        label=label,
+        required=required,
+        max_digits=12,
+        decimal_places=2,
+        validators=validators,
+        help_text=help_text,
+    )
+
+
+PER_CHOICES = [("once", _("one-off")), ("month", _("per month")), ("year", _("per year"))]
+
+
+class ParametersForm(NLDSFormMixin, forms.Form):
+    horizon_months = forms.IntegerField(
+        label=_("Horizon (months)"),
+        min_value=1,
+        max_value=MAX_HORIZON_MONTHS,
+        initial=36,
+        widget=forms.NumberInput(attrs={"size": 5}),
+        help_text=_("How far ahead costs are counted."),
+    )
+    discount_rate = percent_field(
+        _("Discount rate (%)"),
+        initial=Decimal("2.25"),
+        help_text=_(
+            "Later euros count for less; 2,25 % is the Dutch government's rate for public investments."
+        ),
+    )
+    deadweight = percent_field(
+        _("Deadweight (%)"),
+        initial=Decimal("0"),
+        help_text=_("Share of the avoided cost that would have been avoided anyway, without this plan."),
+    )
+    optimism_bias = percent_field(
+        _("Optimism bias (%)"),
+        required=False,
+        help_text=_(
+            "Leave empty for the default by the weakest confidence grade used: A 0 %, B 15 %, C 40 %."
+        ),
+    )
+    hourly_rate = money_field(
+        _("Hourly rate of the team (€)"),
+        minimum=Decimal(0),
+        help_text=_("Hours registered on the case × this rate count as investment."),
+    )
+    note = forms.CharField(
+        label=_("Note with this version"),
+        required=False,
+        max_length=300,
+        help_text=_("Optional: what changed, for the version history."),
+    )
+
+
+class FlowForm(NLDSFormMixin, forms.Form):
+    cost_code = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
+    unit_note = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    label = forms.CharField(label=_("Description"), max_length=120)
+    payer = forms.ChoiceField(label=_("Payer"), choices=Payer.choices, initial=Payer.GEMEENTE)
+    amount = money_field(_("Amount (€)"), help_text="")
+    quantity = DutchDecimalField(
+        label=_("Quantity"),
+        max_digits=10,
+        decimal_places=2,
+        initial=Decimal(1),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    per = forms.ChoiceField(label=_("Per"), choices=PER_CHOICES, initial="once")
+    start_month = forms.IntegerField(
+        label=_("Start month"), min_value=0, initial=0, widget=forms.NumberInput(attrs={"size": 4})
+    )
+    months = forms.IntegerField(
+        label=_("Months"), min_value=1, required=False, widget=forms.NumberInput(attrs={"size": 4})
+    )
+    probability = percent_field(_("Probability (%)"), maximum=Decimal(100), initial=Decimal(100))
+    low = money_field(_("Low (€)"), required=False)
+    high = money_field(_("High (€)"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("low"), data.get("high")
+        if (low is None) != (high is None):
+            self.add_error("high" if high is None else "low", _("Give both low and high, or neither."))
+        return data
+
+
+FlowFormSet = forms.formset_factory(FlowForm, extra=0, max_num=100, validate_max=True)
+
+
+class TriangleForm(NLDSFormMixin, forms.Form):
+    engagement = forms.CharField(
+        label=_("Engagement"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the household and its network want, and what they do themselves."),
+    )
+    legitimacy = forms.CharField(
+        label=_("Legitimacy"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Why deviating from the regular route is right here, and on what grounds."),
+    )
+    legal_basis = forms.CharField(
+        label=_("Legal basis"),
+        required=False,
+        max_length=200,
+        help_text=_("For example Participatiewet art. 35 or the municipality's policy rule."),
+    )
+    judgement = forms.CharField(
+        label=_("Balance"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Your weighing of engagement, legitimacy and return together."),
+    )
+    verdict = forms.ChoiceField(
+        label=_("Is the deviation justified?"), choices=Verdict.choices, widget=forms.RadioSelect
+    )

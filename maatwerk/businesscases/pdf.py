@@ -1,0 +1,60 @@
+"""The support plan as a PDF (WeasyPrint), for sharing with a housing corporation or a health insurer.
+
+Deliberately sparse on personal data: the case reference and the applicant's first name identify the
+household for the reader; no surnames, no BSN, no birth years, no notes.
+"""
+
+from pathlib import Path
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maatwerk.cases.models import Person
+
+from .editor import ROUTE_LABELS
+from .presentation import summary
+
+CSS_PATH = Path(__file__).resolve().parent / "static" / "businesscases" / "plan_pdf.css"
+
+
+def _first_name(case) -> str:
+    """The applicant's first name; otherwise the first adult's."""
+    persons = Person.objects.filter(household_id=case.household_id)
+    person = (
+        persons.filter(role=Person.HouseholdRole.APPLICANT).first()
+        or persons.exclude(role=Person.HouseholdRole.CHILD).first()
+    )
+    return person.first_name if person else ""
+
+
+def plan_context(case, version, triangle) -> dict:
+    from .services import HOURLY_RATE_SOURCE
+    from .views import flows_with_sources
+
+    return {
+        "case": case,
+        "first_name": _first_name(case),
+        "team": case.team.name,
+        "municipality": case.municipality.name,
+        "domains": [d.label for d in case.domain_list],
+        "agencies": [a.label for a in case.agency_list] + ([case.other_agency] if case.other_agency else []),
+        "version": version,
+        "s": summary(version.result) if version else None,
+        "flows": flows_with_sources(version) if version else [],
+        "triangle": triangle,
+        "rendement": triangle.rendement if triangle else None,
+        "hourly_rate_source": HOURLY_RATE_SOURCE,
+        "routes": ROUTE_LABELS,
+        "generated_at": timezone.localtime(),
+        "title": _("Support plan %(ref)s") % {"ref": case.reference},
+    }
+
+
+def render_plan_pdf(case, version, triangle) -> bytes:
+    import weasyprint
+
+    html = render_to_string("businesscases/plan_pdf.html", plan_context(case, version, triangle))
+    return weasyprint.HTML(string=html, base_url=str(CSS_PATH.parent)).write_pdf(
+        stylesheets=[weasyprint.CSS(filename=str(CSS_PATH))]
+    )

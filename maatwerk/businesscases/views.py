@@ -1,0 +1,296 @@
+"""Business-case editor, version history, value triangle and the plan PDF. Views parse, call one service,
+render; every case is fetched through tenancy (another team's case answers 404)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from maatwerk.accounts import tenancy
+from maatwerk.accounts.audit import log_access
+from maatwerk.accounts.models import AccessLog
+from maatwerk.catalogue import services as catalogue
+from maatwerk.catalogue.models import CostItem
+
+from . import editor as ed
+from . import engine, queries, services
+from .forms import TriangleForm
+from .presentation import summary
+
+SEARCH_LIMIT = 15
+
+
+def _case(request, case_id: int, purpose: str, *, log: bool = True):
+    case = queries.get_case_or_404(request.user, case_id)
+    if log:
+        log_access(
+            request.user,
+            case,
+            action=AccessLog.Action.READ,
+            purpose=purpose,
+            household_id=case.household_id,
+            municipality_id=case.municipality_id,
+            request=request,
+        )
+    return case
+
+
+def _initial_state(case, version) -> tuple[dict, dict]:
+    rate = services.default_hourly_rate()
+    if version is None:
+        return ed.default_params(rate), {route: [] for route in ed.ROUTES}
+    inputs = version.inputs or {}
+    if inputs.get("params") and inputs.get("rows") is not None:
+        params = dict(inputs["params"], note="")
+        return params, inputs["rows"]
+    params = ed.params_from_plan(version.plan, version.hourly_rate, bias_applied=False)
+    return params, ed.rows_from_plan(version.plan)
+
+
+def _evaluate(case, editor: ed.Editor):
+    """Validate the forms and compute; errors end up on the forms. Returns the evaluation or None."""
+    if not editor.is_valid():
+        return None
+    plan, rate = editor.plan()
+    try:
+        return services.evaluate(case, plan, hourly_rate=rate)
+    except engine.PlanError as exc:
+        editor.apply_plan_error(exc)
+        return None
+
+
+def _search(case, q: str) -> list[dict]:
+    q = (q or "").strip()
+    if not q:
+        return []
+    items = list(CostItem.objects.active().search(q)[:SEARCH_LIMIT])
+    prices = catalogue.prices_for(items, case.municipality_id)
+    return [{"item": item, "price": prices[item.code]} for item in items]
+
+
+def _results_context(evaluation, editor: ed.Editor | None = None) -> dict:
+    return {
+        "evaluation": evaluation,
+        "s": summary(evaluation.result) if evaluation else None,
+        "errors": editor.errors() if (editor is not None and evaluation is None) else [],
+        "hourly_rate_source": services.HOURLY_RATE_SOURCE,
+    }
+
+
+def _editor_page(request, case, editor: ed.Editor, evaluation, *, q: str = "", status: int = 200):
+    business_case = getattr(case, "business_case", None)
+    versions = list(business_case.versions.select_related("created_by", "frozen_by")) if business_case else []
+    context = {
+        "title": _("Business case %(ref)s") % {"ref": case.reference},
+        "case": case,
+        "editor": editor,
+        "routes": [(route, ed.ROUTE_LABELS[route], editor.formsets[route]) for route in ed.ROUTES],
+        "versions": versions,
+        "latest": versions[0] if versions else None,
+        "q": q,
+        "search_results": _search(case, q),
+        "hours": services.case_hours(case),
+        **_results_context(evaluation, editor),
+    }
+    return render(request, "businesscases/editor.html", context, status=status)
+
+
+def _unbound(params: dict, rows: dict) -> ed.Editor:
+    """An editor for a state that was only rearranged (row added or removed): no errors shown yet."""
+    editor = ed.Editor(ed.form_data(params, rows))
+    editor.is_valid()
+    for form in [editor.params, *[f for fs in editor.formsets.values() for f in fs.forms]]:
+        form._errors = {}  # noqa: SLF001 — keep the typed values, hide errors until the user calculates
+    return editor
+
+
+@login_required
+def editor_view(request, case_id: int):
+    case = _case(request, case_id, "business case editor", log=request.method == "GET")
+    if request.method == "GET":
+        params, rows = _initial_state(case, services.latest_version(case))
+        editor = ed.Editor(ed.form_data(params, rows))
+        evaluation = _evaluate(case, editor)
+        return _editor_page(request, case, editor, evaluation)
+
+    data = request.POST
+    q = data.get("q", "")
+    add, remove, action = data.get("add"), data.get("remove"), data.get("action", "calculate")
+    if add or remove or action == "search":
+        params, rows = ed.params_from_data(data), ed.rows_from_data(data)
+        if add:
+            route, _sep, code = add.partition(":")
+            if route in ed.ROUTES and len(rows[route]) < ed.MAX_ROWS:
+                item = CostItem.objects.active().filter(code=code).first() if code else None
+                if item is not None:
+                    rows[route].append(
+                        ed.row_from_item(item, catalogue.current_amount(item, case.municipality_id))
+                    )
+                else:
+                    rows[route].append(ed.blank_row())
+        if remove:
+            route, _sep, index = remove.rpartition("-")
+            if route in ed.ROUTES and index.isdigit() and int(index) < len(rows[route]):
+                del rows[route][int(index)]
+        editor = _unbound(params, rows)
+        evaluation = None
+        full = ed.Editor(ed.form_data(params, rows))
+        evaluation = _evaluate(case, full)
+        return _editor_page(request, case, editor, evaluation, q=q)
+
+    editor = ed.Editor(data)
+    evaluation = _evaluate(case, editor)
+    if evaluation is None:
+        return _editor_page(request, case, editor, None, q=q, status=400)
+    if action == "save":
+        plan, rate = editor.plan()
+        try:
+            version = services.save_version(
+                case,
+                by=request.user,
+                plan=plan,
+                hourly_rate=rate,
+                inputs=editor.inputs(),
+                note=editor.params.cleaned_data.get("note", ""),
+            )
+        except engine.PlanError as exc:
+            editor.apply_plan_error(exc)
+            return _editor_page(request, case, editor, None, q=q, status=400)
+        messages.success(request, _("Version %(n)d of the business case is saved.") % {"n": version.number})
+        return redirect("businesscases:editor", case_id=case.pk)
+    return _editor_page(request, case, editor, evaluation, q=q)
+
+
+@login_required
+@require_POST
+def preview(request, case_id: int):
+    """The live recalculation (htmx): the results partial for the posted editor state."""
+    case = _case(request, case_id, "business case preview", log=False)
+    editor = ed.Editor(request.POST)
+    evaluation = _evaluate(case, editor)
+    return render(
+        request, "businesscases/_results.html", {"case": case, **_results_context(evaluation, editor)}
+    )
+
+
+@login_required
+@require_GET
+def catalogue_search(request, case_id: int):
+    case = _case(request, case_id, "business case catalogue search", log=False)
+    q = request.GET.get("q", "")
+    return render(
+        request, "businesscases/_search.html", {"case": case, "q": q, "search_results": _search(case, q)}
+    )
+
+
+@login_required
+def version_detail(request, case_id: int, number: int):
+    case = _case(request, case_id, "business case version")
+    version = tenancy.get_for_user_or_404(
+        queries.versions_for(request.user), request.user, business_case__case=case, number=number
+    )
+    return render(
+        request,
+        "businesscases/version.html",
+        {
+            "title": _("Business case %(ref)s, version %(n)d") % {"ref": case.reference, "n": version.number},
+            "case": case,
+            "version": version,
+            "flows": flows_with_sources(version),
+            "s": summary(version.result),
+            "hourly_rate_source": services.HOURLY_RATE_SOURCE,
+        },
+    )
+
+
+def flows_with_sources(version) -> list[dict]:
+    """Every flow of a version with its route and, for catalogue items, where the figure came from."""
+    out = []
+    for route in ed.ROUTES:
+        for flow in version.plan.get(route) or []:
+            amount = flow.get("amount")
+            out.append(
+                {
+                    "route": ed.ROUTE_LABELS[route],
+                    "label": flow.get("label") or "",
+                    "amount": engine.to_decimal(amount["mode"] if isinstance(amount, dict) else amount),
+                    "low": engine.to_decimal(amount["low"]) if isinstance(amount, dict) else None,
+                    "high": engine.to_decimal(amount["high"]) if isinstance(amount, dict) else None,
+                    "per": flow.get("per", "once"),
+                    "start_month": flow.get("start_month", flow.get("month", 0)),
+                    "months": flow.get("months"),
+                    "probability": engine.to_decimal(
+                        (
+                            sum(flow["probability"].values()) / 3
+                            if isinstance(flow.get("probability"), dict)
+                            else flow.get("probability", 1)
+                        )
+                        * 100,
+                        0,
+                    ),
+                    "payer": flow.get("payer", engine.DEFAULT_PAYER),
+                    "cost_code": flow.get("cost_code"),
+                    "source": version.sources.get(flow.get("cost_code") or "", None),
+                    "worker_time": flow.get("cost_code") == services.WORKER_FLOW_CODE,
+                }
+            )
+    return out
+
+
+@login_required
+def triangle_view(request, case_id: int):
+    case = _case(request, case_id, "value triangle", log=request.method == "GET")
+    latest = services.latest_triangle(case)
+    version = services.latest_version(case)
+    if request.method == "POST":
+        form = TriangleForm(request.POST)
+        if form.is_valid():
+            try:
+                services.record_triangle(case, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("The value triangle is saved."))
+                return redirect("businesscases:triangle", case_id=case.pk)
+    else:
+        initial = {}
+        if latest is not None:
+            initial = {
+                f: getattr(latest, f)
+                for f in ("engagement", "legitimacy", "legal_basis", "judgement", "verdict")
+            }
+        form = TriangleForm(initial=initial)
+    history = list(queries.triangles_for(request.user).filter(case=case)[:20])
+    return render(
+        request,
+        "businesscases/triangle.html",
+        {
+            "title": _("Value triangle %(ref)s") % {"ref": case.reference},
+            "case": case,
+            "form": form,
+            "latest": latest,
+            "history": history,
+            "version": version,
+            "rendement": services.rendement_snapshot(version),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def plan_pdf(request, case_id: int):
+    case = _case(request, case_id, "support plan PDF", log=False)  # the export itself is logged
+    pdf = services.export_plan_pdf(case, by=request.user, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="ondersteuningsplan-{case.reference}.pdf"'
+    return response
+
+
+def editor_url(case) -> str:
+    return reverse("businesscases:editor", kwargs={"case_id": case.pk})
