@@ -1,0 +1,344 @@
+"""Maatwerkbudget: budgets, spend requests, mandates, legality checks and the append-only ledger.
+
+Rows change only through `maatwerk.budgets.services`. Balances are never stored: they are derived from
+the ledger by the pure `maatwerk.lib.ledger.balances()`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from maatwerk.accounts.models import AppendOnlyModel, AppendOnlyQuerySet, Municipality, Role, Team
+from maatwerk.lib import ledger
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Channel(models.TextChoices):
+    MAATWERKBUDGET = "maatwerkbudget", _("maatwerk budget (rule-free)")
+    BIJZONDERE_BIJSTAND = "bijzondere_bijstand", _("special assistance (Participatiewet)")
+
+
+class LegalBasis(models.TextChoices):
+    PW_ART35 = "pw_art35", _("Participatiewet art. 35 (special assistance)")
+    PW_ART48_LOAN = "pw_art48_2", _("Participatiewet art. 48 paragraph 2 (as a loan)")
+    PW_ART16 = "pw_art16", _("Participatiewet art. 16 (very urgent reasons)")
+    WMO = "wmo_maatwerk", _("Wmo 2015 customised provision")
+    JEUGDWET = "jeugdwet", _("Jeugdwet")
+    MUNICIPAL = "municipal_regulation", _("municipal regulation")
+    RULE_FREE = "rule_free", _("rule-free maatwerk budget")
+
+
+# Special assistance is a decision under the Participatiewet: only these bases fit that channel.
+PARTICIPATIEWET_BASES = frozenset({LegalBasis.PW_ART35, LegalBasis.PW_ART48_LOAN, LegalBasis.PW_ART16})
+
+
+class Budget(models.Model):
+    """An amount for a team (or, without a team, the whole municipality) for a period, from one channel."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality")
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="budgets",
+        verbose_name=_("team"),
+        help_text=_("Empty for a budget of the whole municipality."),
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("budget")
+        verbose_name_plural = _("budgets")
+        ordering = ["-period_start", "channel", "team__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "team", "channel", "period_start"], name="budget_unique_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="budget_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.team.name if self.team_id else self.municipality.name
+        period = f"{self.period_start:%d-%m-%Y}/{self.period_end:%d-%m-%Y}"
+        return f"{self.get_channel_display()} — {where} — {period}"
+
+    def balances(self) -> ledger.Balances:
+        return ledger.balances(LedgerEntry.objects.filter(budget=self).as_rows())
+
+
+class Mandate(models.Model):
+    """Who may approve spend requests up to which amount, per municipality and channel.
+
+    A row names either a role (any holder of that role in the request's team, or municipality for
+    municipal roles) or one person (a mandated civil servant). Special assistance only counts rows that
+    name a person: it is a formal decision that only a mandated civil servant may take.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality")
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("mandated person"),
+    )
+    max_amount = models.DecimalField(
+        _("may approve up to"), **MONEY, null=True, blank=True, help_text=_("Empty: no upper limit.")
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("mandate")
+        verbose_name_plural = _("mandates")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="") | Q(user__isnull=False), name="mandate_role_or_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.user or self.get_role_display()
+        return f"{self.municipality} — {self.get_channel_display()} — {who} ≤ {self.max_amount or '∞'}"
+
+
+class LegalityCheckRule(models.Model):
+    """Above which amount a spend request also needs a legality check (rechtmatigheidstoets)."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality")
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    above_amount = models.DecimalField(_("check required above"), **MONEY)
+
+    class Meta:
+        verbose_name = _("legality check rule")
+        verbose_name_plural = _("legality check rules")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "channel"], name="legality_rule_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} — {self.get_channel_display()} > {self.above_amount}"
+
+
+class SpendStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    REQUESTED = "requested", _("requested")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+    PAID = "paid", _("paid")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class PayeeKind(models.TextChoices):
+    BANK = "bank", _("bank transfer")
+    IN_KIND = "in_kind", _("in kind")
+
+
+class SpendRequest(models.Model):
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality")
+    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+", verbose_name=_("team"))
+    budget = models.ForeignKey(
+        Budget, on_delete=models.PROTECT, related_name="spend_requests", verbose_name=_("budget")
+    )
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="spend_requests", verbose_name=_("case")
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    payee_kind = models.CharField(
+        _("payee"), max_length=10, choices=PayeeKind.choices, default=PayeeKind.BANK
+    )
+    creditor_name = models.CharField(_("creditor name"), max_length=70, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=140)
+    legal_basis = models.CharField(_("legal basis"), max_length=30, choices=LegalBasis.choices)
+    deviates_from_policy = models.BooleanField(_("deviates from policy rules"), default=False)
+    deviation_motivation = models.TextField(_("motivation of the deviation"), blank=True)
+    needs_legality_check = models.BooleanField(_("needs a legality check"), default=False)
+    status = models.CharField(
+        _("status"), max_length=12, choices=SpendStatus.choices, default=SpendStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("paid by"),
+    )
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("spend request")
+        verbose_name_plural = _("spend requests")
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(fields=["team", "status"], name="spend_team_status"),
+            models.Index(fields=["municipality", "status"], name="spend_municipality_status"),
+        ]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="spend_amount_positive")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"U-{self.pk:06d}" if self.pk else "U-new"
+
+    @property
+    def household_id(self) -> int | None:
+        return self.case.household_id if self.case_id else None
+
+    @property
+    def frozen(self) -> bool:
+        return self.status in (SpendStatus.PAID, SpendStatus.REJECTED, SpendStatus.CANCELLED)
+
+
+class Verdict(models.TextChoices):
+    LAWFUL = "lawful", _("lawful")
+    UNLAWFUL = "unlawful", _("not lawful")
+
+
+class LegalityCheck(AppendOnlyModel):
+    """A rechtmatigheidstoets on one spend request; a new check supersedes the previous one."""
+
+    spend = models.ForeignKey(
+        SpendRequest,
+        on_delete=models.PROTECT,
+        related_name="legality_checks",
+        verbose_name=_("spend request"),
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("checked by")
+    )
+    checked_at = models.DateTimeField(_("checked at"), default=timezone.now)
+    legal_basis_ok = models.BooleanField(_("the legal basis fits"))
+    mandate_ok = models.BooleanField(_("within the mandate"))
+    deviation_ok = models.BooleanField(_("deviation from policy is motivated (or there is none)"))
+    prior_provisions_considered = models.BooleanField(_("prior provisions were considered"))
+    amount_reasonable = models.BooleanField(_("the amount is reasonable"))
+    verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("legality check")
+        verbose_name_plural = _("legality checks")
+        ordering = ["-checked_at", "-id"]
+
+
+class EntryKind(models.TextChoices):
+    ALLOCATION = ledger.ALLOCATION, _("allocation")
+    COMMITMENT = ledger.COMMITMENT, _("commitment")
+    PAYMENT = ledger.PAYMENT, _("payment")
+    RELEASE = ledger.RELEASE, _("release")
+    REVERSAL = ledger.REVERSAL, _("reversal")
+
+
+class LedgerQuerySet(AppendOnlyQuerySet):
+    def as_rows(self) -> list[tuple]:
+        """(kind, summed amount, reversed kind) per group: input for `ledger.balances()`."""
+        return list(
+            self.order_by()
+            .values("kind", "reverses__kind")
+            .annotate(total=models.Sum("amount"))
+            .values_list("kind", "total", "reverses__kind")
+        )
+
+
+class LedgerEntry(AppendOnlyModel):
+    objects = LedgerQuerySet.as_manager()
+
+    budget = models.ForeignKey(
+        Budget, on_delete=models.PROTECT, related_name="entries", verbose_name=_("budget")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=EntryKind.choices)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    spend = models.ForeignKey(
+        SpendRequest,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries",
+        verbose_name=_("spend request"),
+    )
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_("reverses"),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("booked by")
+    )
+    created_at = models.DateTimeField(_("booked at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["budget", "kind"], name="ledger_budget_kind")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(kind=ledger.REVERSAL, reverses__isnull=False)
+                | (~Q(kind=ledger.REVERSAL) & Q(reverses__isnull=True)),
+                name="ledger_reversal_has_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} ({self.budget_id})"
+
+
+class IdempotencyKey(models.Model):
+    """A retried call with the same (key, action) returns the first result and books nothing again."""
+
+    key = models.CharField(_("idempotency key"), max_length=100)
+    action = models.CharField(_("action"), max_length=20)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    spend = models.ForeignKey(SpendRequest, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["key", "action"], name="idempotency_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.key}"

@@ -1,0 +1,611 @@
+"""Every change to budgets and spend requests, one function per verb (after Zulip's `zerver/actions`).
+
+Each function takes the acting user as keyword-only `by`, runs in one transaction, validates before it
+writes (a `ValidationError` with a {field: Dutch message} dict, nothing half-saved) and writes an
+AccessLog row. Views and the API fetch objects through `tenancy` first; the checks here are the rules of
+the mandate, not the visibility system.
+
+Money only moves through ledger entries; a booking that would take the available balance below zero is
+refused while the budget row is locked, so concurrent approvals cannot overspend.
+"""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from stdnum import iban as stdnum_iban
+
+from maatwerk.accounts import tenancy
+from maatwerk.accounts.audit import log_access
+from maatwerk.accounts.models import AccessLog, Role, User
+from maatwerk.lib import ledger
+from maatwerk.lib.money import format_eur, round_money
+
+from .models import (
+    PARTICIPATIEWET_BASES,
+    Budget,
+    Channel,
+    EntryKind,
+    IdempotencyKey,
+    LedgerEntry,
+    LegalBasis,
+    LegalityCheck,
+    LegalityCheckRule,
+    Mandate,
+    PayeeKind,
+    SpendRequest,
+    SpendStatus,
+    Verdict,
+)
+
+MAX_AMOUNT = Decimal("9999999999.99")
+TEAM_ROLES = {Role.WORKER, Role.TEAM_LEAD}
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+
+def _money(value, field: str = "amount") -> Decimal:
+    try:
+        amount = round_money(value)
+    except (TypeError, ValueError, InvalidOperation):
+        raise ValidationError({field: _("Enter an amount in euros, e.g. 125,50.")}) from None
+    if not amount.is_finite() or amount <= 0:
+        raise ValidationError({field: _("The amount must be more than zero.")})
+    if amount > MAX_AMOUNT:
+        raise ValidationError({field: _("The amount is too large.")})
+    return amount
+
+
+def _reason(reason, field: str = "reason") -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({field: _("Give a reason.")})
+    return reason[:2000]
+
+
+def _log(by, obj, *, action: str, purpose: str, municipality_id: int, household_id: int | None = None):
+    log_access(
+        by, obj, action=action, purpose=purpose, municipality_id=municipality_id, household_id=household_id
+    )
+
+
+def _log_spend(by, spend: SpendRequest, purpose: str, action: str = AccessLog.Action.UPDATE):
+    _log(
+        by,
+        spend,
+        action=action,
+        purpose=purpose,
+        municipality_id=spend.municipality_id,
+        household_id=spend.case.household_id,
+    )
+
+
+def _book(
+    budget: Budget, kind: str, amount: Decimal, *, by, spend=None, reverses=None, note=""
+) -> LedgerEntry:
+    return LedgerEntry.objects.create(
+        budget=budget,
+        kind=kind,
+        amount=amount,
+        spend=spend,
+        reverses=reverses,
+        note=note[:200],
+        created_by=by,
+    )
+
+
+def balances(budget: Budget) -> ledger.Balances:
+    return budget.balances()
+
+
+def _lock_budget(budget_id: int) -> Budget:
+    # The budget row is the lock that serialises every booking on this budget: on PostgreSQL
+    # select_for_update makes a second approval wait here until the first commits, so the balance read
+    # next is never stale. On SQLite select_for_update is a no-op, but settings open every transaction
+    # with BEGIN IMMEDIATE, which already takes the database write lock before this read.
+    return Budget.objects.select_for_update().get(pk=budget_id)
+
+
+def _lock_spend(spend_id: int) -> SpendRequest:
+    return SpendRequest.objects.select_for_update().select_related("case").get(pk=spend_id)
+
+
+def _idempotent(action: str, key: str | None, by, body, *, lock=None):
+    """Run `body()` (which returns a SpendRequest) once per (key, action).
+
+    A retry finds the key and returns the first result without booking. Two concurrent first calls
+    race on the unique (key, action) index: the loser's whole transaction rolls back (IntegrityError)
+    and it returns the winner's result. `lock()` is taken before the key is looked up, so a retry that
+    waited for the first call's lock sees its key once it gets the lock.
+    """
+    if not key:
+        with transaction.atomic():
+            return body()
+    key = str(key)[:100]
+
+    def existing():
+        row = IdempotencyKey.objects.select_related("spend").filter(key=key, action=action).first()
+        if row is None:
+            return None
+        if row.user_id != by.pk:
+            raise ValidationError({"idempotency_key": _("This idempotency key was used by someone else.")})
+        return row.spend
+
+    try:
+        with transaction.atomic():
+            if lock is not None:
+                lock()
+            found = existing()
+            if found is not None:
+                return found
+            result = body()
+            IdempotencyKey.objects.create(key=key, action=action, user=by, spend=result)
+            return result
+    except IntegrityError:
+        found = existing()
+        if found is None:
+            raise
+        return found
+
+
+# --- budgets -------------------------------------------------------------------------------------------
+
+
+def create_budget(*, by, municipality, channel: str, period_start, period_end, team=None) -> Budget:
+    if municipality.pk not in tenancy.municipality_ids(by, [Role.ADMIN]):
+        raise ValidationError({"municipality": _("Only an administrator of this municipality may do this.")})
+    errors = {}
+    if channel not in Channel.values:
+        errors["channel"] = _("Choose a channel.")
+    if team is not None and team.municipality_id != municipality.pk:
+        errors["team"] = _("The team does not belong to this municipality.")
+    if period_end < period_start:
+        errors["period_end"] = _("The period ends before it starts.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if Budget.objects.filter(
+            municipality=municipality, team=team, channel=channel, period_start=period_start
+        ).exists():
+            raise ValidationError({"period_start": _("There already is a budget for this period.")})
+        budget = Budget.objects.create(
+            municipality=municipality,
+            team=team,
+            channel=channel,
+            period_start=period_start,
+            period_end=period_end,
+        )
+        _log(
+            by,
+            budget,
+            action=AccessLog.Action.CREATE,
+            purpose="create budget",
+            municipality_id=municipality.pk,
+        )
+    return budget
+
+
+def allocate(budget: Budget, *, by, amount, note: str = "") -> LedgerEntry:
+    if budget.municipality_id not in tenancy.municipality_ids(by, [Role.ADMIN]):
+        raise ValidationError(
+            {"amount": _("Only an administrator of this municipality may allocate budget.")}
+        )
+    amount = _money(amount)
+    with transaction.atomic():
+        budget = _lock_budget(budget.pk)
+        entry = _book(budget, EntryKind.ALLOCATION, amount, by=by, note=note)
+        _log(
+            by,
+            budget,
+            action=AccessLog.Action.UPDATE,
+            purpose="allocate",
+            municipality_id=budget.municipality_id,
+        )
+    return entry
+
+
+def reverse_allocation(entry: LedgerEntry, *, by, reason: str) -> LedgerEntry:
+    """Correct an allocation with a reversing entry; refused when that money is already committed or paid."""
+    if entry.budget.municipality_id not in tenancy.municipality_ids(by, [Role.ADMIN]):
+        raise ValidationError(
+            {"amount": _("Only an administrator of this municipality may allocate budget.")}
+        )
+    reason = _reason(reason)
+    with transaction.atomic():
+        budget = _lock_budget(entry.budget_id)
+        entry = LedgerEntry.objects.get(pk=entry.pk)
+        if entry.kind != EntryKind.ALLOCATION or LedgerEntry.objects.filter(reverses=entry).exists():
+            raise ValidationError(
+                {"entry": _("Only an allocation that was not reversed yet can be reversed.")}
+            )
+        available = budget.balances().available
+        if available < entry.amount:
+            raise ValidationError(
+                {
+                    "amount": _("Not enough budget left to reverse this allocation: %(available)s available.")
+                    % {"available": format_eur(available)}
+                }
+            )
+        reversal = _book(budget, EntryKind.REVERSAL, entry.amount, by=by, reverses=entry, note=reason)
+        _log(
+            by,
+            budget,
+            action=AccessLog.Action.UPDATE,
+            purpose="reverse allocation",
+            municipality_id=budget.municipality_id,
+        )
+    return reversal
+
+
+def budget_for(case, channel: str, on: datetime.date | None = None) -> Budget | None:
+    """The team's budget for this channel and date, else the municipality's."""
+    on = on or timezone.localdate()
+    current = Budget.objects.filter(
+        municipality_id=case.municipality_id, channel=channel, period_start__lte=on, period_end__gte=on
+    )
+    return current.filter(team_id=case.team_id).first() or current.filter(team__isnull=True).first()
+
+
+def needs_legality_check(municipality_id: int, channel: str, amount: Decimal) -> bool:
+    rule = LegalityCheckRule.objects.filter(municipality_id=municipality_id, channel=channel).first()
+    return rule is not None and amount > rule.above_amount
+
+
+# --- spend requests ------------------------------------------------------------------------------------
+
+
+def request_spend(
+    *,
+    by,
+    case,
+    amount,
+    channel: str,
+    purpose: str,
+    legal_basis: str,
+    payee_kind: str = PayeeKind.BANK,
+    creditor_name: str = "",
+    iban: str = "",
+    deviates_from_policy: bool = False,
+    deviation_motivation: str = "",
+    budget: Budget | None = None,
+    idempotency_key: str | None = None,
+) -> SpendRequest:
+    if case.team_id not in tenancy.team_ids(by):
+        raise ValidationError(
+            {"case": _("Only workers and team leads of the case's team may request money.")}
+        )
+    errors = {}
+    try:
+        amount = _money(amount)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if channel not in Channel.values:
+        errors["channel"] = _("Choose a channel.")
+    if legal_basis not in LegalBasis.values:
+        errors["legal_basis"] = _("Choose a legal basis.")
+    elif channel == Channel.BIJZONDERE_BIJSTAND and legal_basis not in PARTICIPATIEWET_BASES:
+        errors["legal_basis"] = _("Special assistance needs a legal basis in the Participatiewet.")
+    purpose = (purpose or "").strip()
+    if not purpose:
+        errors["purpose"] = _("Describe what the money is for.")
+    elif len(purpose) > 140:
+        errors["purpose"] = _("Use at most %(n)d characters.") % {"n": 140}
+    creditor_name = (creditor_name or "").strip()
+    iban = stdnum_iban.compact(iban or "")
+    if payee_kind == PayeeKind.BANK:
+        if not creditor_name:
+            errors["creditor_name"] = _("Give the name of the account holder.")
+        elif len(creditor_name) > 70:
+            errors["creditor_name"] = _("Use at most %(n)d characters.") % {"n": 70}
+        if not stdnum_iban.is_valid(iban):
+            errors["iban"] = _("This is not a valid IBAN.")
+    elif payee_kind == PayeeKind.IN_KIND:
+        iban = ""
+    else:
+        errors["payee_kind"] = _("Choose bank transfer or in kind.")
+    deviation_motivation = (deviation_motivation or "").strip()
+    if deviates_from_policy and not deviation_motivation:
+        errors["deviation_motivation"] = _("Explain why deviating from the policy rules is right here.")
+    if budget is None and "channel" not in errors:
+        budget = budget_for(case, channel)
+    if budget is None and "channel" not in errors:
+        errors["channel"] = _("There is no budget for this channel and period.")
+    elif budget is not None and (
+        budget.municipality_id != case.municipality_id
+        or budget.team_id not in (None, case.team_id)
+        or budget.channel != channel
+    ):
+        errors["budget"] = _("This budget is not for this case's team and channel.")
+    if errors:
+        raise ValidationError(errors)
+
+    def body():
+        spend = SpendRequest.objects.create(
+            municipality_id=case.municipality_id,
+            team_id=case.team_id,
+            budget=budget,
+            case=case,
+            channel=channel,
+            amount=amount,
+            payee_kind=payee_kind,
+            creditor_name=creditor_name if payee_kind == PayeeKind.BANK else creditor_name,
+            iban=iban,
+            purpose=purpose,
+            legal_basis=legal_basis,
+            deviates_from_policy=bool(deviates_from_policy),
+            deviation_motivation=deviation_motivation,
+            needs_legality_check=needs_legality_check(case.municipality_id, channel, amount),
+            status=SpendStatus.REQUESTED,
+            requested_by=by,
+        )
+        _log_spend(by, spend, "request spend", AccessLog.Action.CREATE)
+        return spend
+
+    return _idempotent("request", idempotency_key, by, body)
+
+
+def approval_refusal(spend: SpendRequest, by) -> str | None:
+    """Why `by` may not approve this request (a Dutch sentence), or None when the mandate allows it."""
+    if spend.requested_by_id == by.pk:
+        return _("You cannot approve your own request: four eyes are required.")
+    mandates = list(
+        Mandate.objects.filter(municipality_id=spend.municipality_id, channel=spend.channel, active=True)
+    )
+    my_municipalities = {m.municipality_id for m in tenancy.memberships(by)}
+    limits = []
+    for mandate in mandates:
+        if mandate.user_id:
+            if mandate.user_id != by.pk or spend.municipality_id not in my_municipalities:
+                continue
+        else:
+            if spend.channel == Channel.BIJZONDERE_BIJSTAND:
+                continue  # only a named, mandated civil servant decides on special assistance
+            if mandate.role in TEAM_ROLES:
+                if spend.team_id not in tenancy.team_ids(by, [mandate.role]):
+                    continue
+            elif spend.municipality_id not in tenancy.municipality_ids(by, [mandate.role]):
+                continue
+        if mandate.max_amount is None or spend.amount <= mandate.max_amount:
+            return None
+        limits.append(mandate.max_amount)
+    if limits:
+        return _("The amount is above your mandate (you may approve up to %(limit)s).") % {
+            "limit": format_eur(max(limits))
+        }
+    if spend.channel == Channel.BIJZONDERE_BIJSTAND:
+        return _(
+            "Special assistance can only be granted by a mandated civil servant; you hold no such mandate."
+        )
+    return _("You hold no mandate to approve this request.")
+
+
+def latest_check(spend: SpendRequest) -> LegalityCheck | None:
+    return spend.legality_checks.order_by("-checked_at", "-id").first()
+
+
+def approve_spend(spend: SpendRequest, *, by, idempotency_key: str | None = None) -> SpendRequest:
+    def body():
+        budget = _lock_budget(spend.budget_id)
+        current = _lock_spend(spend.pk)
+        if current.status != SpendStatus.REQUESTED:
+            raise ValidationError(
+                {
+                    "status": _("Only a requested spend can be approved; this one is %(status)s.")
+                    % {"status": current.get_status_display()}
+                }
+            )
+        refusal = approval_refusal(current, by)
+        if refusal:
+            raise ValidationError({"approver": refusal})
+        if current.needs_legality_check:
+            check = latest_check(current)
+            if check is None:
+                raise ValidationError({"legality_check": _("This request needs a legality check first.")})
+            if check.verdict != Verdict.LAWFUL:
+                raise ValidationError(
+                    {"legality_check": _("The legality check found this request not lawful.")}
+                )
+        available = budget.balances().available
+        if current.amount > available:
+            raise ValidationError(
+                {
+                    "amount": _("Not enough budget: %(available)s is available, %(amount)s is requested.")
+                    % {"available": format_eur(available), "amount": format_eur(current.amount)}
+                }
+            )
+        _book(budget, EntryKind.COMMITMENT, current.amount, by=by, spend=current)
+        current.status = SpendStatus.APPROVED
+        current.decided_by = by
+        current.decided_at = timezone.now()
+        current.save(update_fields=["status", "decided_by", "decided_at"])
+        _log_spend(by, current, "approve spend")
+        _freeze_business_case(current, by)
+        return current
+
+    return _idempotent("approve", idempotency_key, by, body, lock=lambda: _lock_budget(spend.budget_id))
+
+
+def _freeze_business_case(spend: SpendRequest, by) -> None:
+    version = getattr(spend, "business_case_version", None)
+    if version is None:
+        return
+    from maatwerk.businesscases import services as bc_services
+
+    freeze = getattr(bc_services, "freeze_version", None)
+    if freeze is not None:
+        freeze(version, by=by, reason=_("Spend request %(ref)s approved") % {"ref": spend.reference})
+
+
+def _may_decide(spend: SpendRequest, by) -> bool:
+    """Team leads of the team, legality checkers of the municipality and anyone mandated for the channel."""
+    if spend.team_id in tenancy.team_ids(by, [Role.TEAM_LEAD]):
+        return True
+    if spend.municipality_id in tenancy.municipality_ids(by, [Role.LEGAL_CHECKER]):
+        return True
+    return (
+        approval_refusal(spend, by) is None
+        or Mandate.objects.filter(
+            municipality_id=spend.municipality_id, channel=spend.channel, user=by, active=True
+        ).exists()
+    )
+
+
+def reject_spend(spend: SpendRequest, *, by, reason: str) -> SpendRequest:
+    reason = _reason(reason)
+    with transaction.atomic():
+        current = _lock_spend(spend.pk)
+        if current.status != SpendStatus.REQUESTED:
+            raise ValidationError({"status": _("Only a requested spend can be rejected.")})
+        if current.requested_by_id == by.pk:
+            raise ValidationError(
+                {"approver": _("You cannot decide on your own request: four eyes are required.")}
+            )
+        if not _may_decide(current, by):
+            raise ValidationError({"approver": _("You hold no mandate to decide on this request.")})
+        current.status = SpendStatus.REJECTED
+        current.decided_by = by
+        current.decided_at = timezone.now()
+        current.decision_reason = reason
+        current.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+        _log_spend(by, current, "reject spend")
+    return current
+
+
+def cancel_spend(spend: SpendRequest, *, by, reason: str) -> SpendRequest:
+    """Withdraw a requested or approved spend; an approved one releases its commitment."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        budget = _lock_budget(spend.budget_id)
+        current = _lock_spend(spend.pk)
+        if current.status not in (SpendStatus.DRAFT, SpendStatus.REQUESTED, SpendStatus.APPROVED):
+            raise ValidationError(
+                {"status": _("Only a request that is not paid, rejected or cancelled can be cancelled.")}
+            )
+        allowed = (
+            current.requested_by_id == by.pk
+            or current.team_id in tenancy.team_ids(by, [Role.TEAM_LEAD])
+            or current.municipality_id in tenancy.municipality_ids(by, [Role.ADMIN])
+        )
+        if not allowed:
+            raise ValidationError(
+                {"status": _("Only the requester, a team lead or an administrator may cancel.")}
+            )
+        if current.status == SpendStatus.APPROVED:
+            _book(budget, EntryKind.RELEASE, current.amount, by=by, spend=current, note=reason)
+        current.status = SpendStatus.CANCELLED
+        current.decision_reason = reason
+        current.save(update_fields=["status", "decision_reason"])
+        _log_spend(by, current, "cancel spend")
+    return current
+
+
+def _may_pay(spend: SpendRequest, by) -> bool:
+    return spend.municipality_id in tenancy.municipality_ids(
+        by, [Role.ADMIN]
+    ) or spend.team_id in tenancy.team_ids(by, [Role.TEAM_LEAD])
+
+
+def pay_spend(spend: SpendRequest, *, by, idempotency_key: str | None = None) -> SpendRequest:
+    """Mark an approved request paid: the commitment is released and the payment booked, together."""
+
+    def body():
+        budget = _lock_budget(spend.budget_id)
+        current = _lock_spend(spend.pk)
+        if current.status != SpendStatus.APPROVED:
+            raise ValidationError({"status": _("Only an approved request can be paid.")})
+        if current.requested_by_id == by.pk:
+            raise ValidationError(
+                {"payer": _("You cannot pay out your own request: four eyes are required.")}
+            )
+        if not _may_pay(current, by):
+            raise ValidationError(
+                {"payer": _("Only an administrator or the team lead may mark a request paid.")}
+            )
+        _book(budget, EntryKind.RELEASE, current.amount, by=by, spend=current, note="payment")
+        _book(budget, EntryKind.PAYMENT, current.amount, by=by, spend=current)
+        current.status = SpendStatus.PAID
+        current.paid_by = by
+        current.paid_at = timezone.now()
+        current.save(update_fields=["status", "paid_by", "paid_at"])
+        _log_spend(by, current, "pay spend")
+        return current
+
+    return _idempotent("pay", idempotency_key, by, body, lock=lambda: _lock_budget(spend.budget_id))
+
+
+def reverse_payment(spend: SpendRequest, *, by, reason: str) -> SpendRequest:
+    """A payment that came back (wrong IBAN, returned by the bank): reverse both entries of the payment.
+
+    The request is approved again, its money committed again, so it can be paid anew or cancelled.
+    """
+    reason = _reason(reason)
+    with transaction.atomic():
+        budget = _lock_budget(spend.budget_id)
+        current = _lock_spend(spend.pk)
+        if current.status != SpendStatus.PAID:
+            raise ValidationError({"status": _("Only a paid request can have its payment reversed.")})
+        if current.municipality_id not in tenancy.municipality_ids(by, [Role.ADMIN]):
+            raise ValidationError({"payer": _("Only an administrator may reverse a payment.")})
+        open_entries = LedgerEntry.objects.filter(
+            spend=current, kind__in=[EntryKind.PAYMENT, EntryKind.RELEASE], reversed_by__isnull=True
+        ).order_by("-id")
+        payment = next(e for e in open_entries if e.kind == EntryKind.PAYMENT)
+        release = next(e for e in open_entries if e.kind == EntryKind.RELEASE and e.note == "payment")
+        _book(budget, EntryKind.REVERSAL, payment.amount, by=by, spend=current, reverses=payment, note=reason)
+        _book(budget, EntryKind.REVERSAL, release.amount, by=by, spend=current, reverses=release, note=reason)
+        current.status = SpendStatus.APPROVED
+        current.paid_by = None
+        current.paid_at = None
+        current.save(update_fields=["status", "paid_by", "paid_at"])
+        _log_spend(by, current, "reverse payment")
+    return current
+
+
+def record_legality_check(
+    spend: SpendRequest,
+    *,
+    by,
+    verdict: str,
+    legal_basis_ok: bool,
+    mandate_ok: bool,
+    deviation_ok: bool,
+    prior_provisions_considered: bool,
+    amount_reasonable: bool,
+    notes: str = "",
+) -> LegalityCheck:
+    if spend.municipality_id not in tenancy.municipality_ids(by, [Role.LEGAL_CHECKER]):
+        raise ValidationError(
+            {"verdict": _("Only a legality checker of this municipality may record a check.")}
+        )
+    if verdict not in Verdict.values:
+        raise ValidationError({"verdict": _("Choose a verdict.")})
+    notes = (notes or "").strip()
+    if verdict == Verdict.UNLAWFUL and not notes:
+        raise ValidationError({"notes": _("Explain why the request is not lawful.")})
+    with transaction.atomic():
+        current = _lock_spend(spend.pk)
+        if current.status != SpendStatus.REQUESTED:
+            raise ValidationError({"status": _("Only a requested spend can be checked.")})
+        if current.requested_by_id == by.pk:
+            raise ValidationError({"verdict": _("You cannot check your own request.")})
+        check = LegalityCheck.objects.create(
+            spend=current,
+            checked_by=by,
+            verdict=verdict,
+            legal_basis_ok=bool(legal_basis_ok),
+            mandate_ok=bool(mandate_ok),
+            deviation_ok=bool(deviation_ok),
+            prior_provisions_considered=bool(prior_provisions_considered),
+            amount_reasonable=bool(amount_reasonable),
+            notes=notes,
+        )
+        _log_spend(by, current, "legality check", AccessLog.Action.CREATE)
+    return check
+
+
+def user_label(user: User | None) -> str:
+    return (user.get_full_name() or user.username) if user else ""

@@ -1,0 +1,89 @@
+"""Named states for budget tests: a case per team, budgets with money in them, standard mandates."""
+
+import datetime
+from decimal import Decimal
+
+from maatwerk.accounts.models import Role
+from maatwerk.budgets import services
+from maatwerk.budgets.models import Budget, Channel, LegalBasis, LegalityCheckRule, Mandate
+from maatwerk.cases.models import Case, Household
+
+PERIOD = (datetime.date(2020, 1, 1), datetime.date(2099, 12, 31))
+IBAN = "NL91ABNA0417164300"
+
+
+def make_case(team, name="Jansen") -> Case:
+    household = Household.objects.create(
+        municipality=team.municipality, team=team, name=name, search_key=name.lower()
+    )
+    return Case.objects.create(municipality=team.municipality, team=team, household=household)
+
+
+def make_budget(world, *, team=None, channel=Channel.MAATWERKBUDGET, amount="10000.00") -> Budget:
+    team = team if team is not None else world.team_a
+    budget = Budget.objects.create(
+        municipality=team.municipality,
+        team=team,
+        channel=channel,
+        period_start=PERIOD[0],
+        period_end=PERIOD[1],
+    )
+    if amount:
+        admin = world.adam if team.municipality_id == world.eindhoven.pk else None
+        if admin is None:
+            from maatwerk.budgets.models import EntryKind, LedgerEntry
+
+            LedgerEntry.objects.create(
+                budget=budget, kind=EntryKind.ALLOCATION, amount=Decimal(amount), created_by=world.pat
+            )
+        else:
+            services.allocate(budget, by=admin, amount=Decimal(amount))
+    return budget
+
+
+def standard_mandates(municipality, *, bb_user=None) -> None:
+    """Workers approve up to €250, team leads up to €2.500; a legality check above €1.000.
+
+    Special assistance: only `bb_user` (a named civil servant), up to €5.000; a check above €500.
+    """
+    Mandate.objects.create(
+        municipality=municipality, channel=Channel.MAATWERKBUDGET, role=Role.WORKER, max_amount=Decimal("250")
+    )
+    Mandate.objects.create(
+        municipality=municipality,
+        channel=Channel.MAATWERKBUDGET,
+        role=Role.TEAM_LEAD,
+        max_amount=Decimal("2500"),
+    )
+    # A team-lead role row for special assistance does not count: that channel needs a named person.
+    Mandate.objects.create(
+        municipality=municipality,
+        channel=Channel.BIJZONDERE_BIJSTAND,
+        role=Role.TEAM_LEAD,
+        max_amount=Decimal("5000"),
+    )
+    if bb_user is not None:
+        Mandate.objects.create(
+            municipality=municipality,
+            channel=Channel.BIJZONDERE_BIJSTAND,
+            user=bb_user,
+            max_amount=Decimal("5000"),
+        )
+    LegalityCheckRule.objects.create(
+        municipality=municipality, channel=Channel.MAATWERKBUDGET, above_amount=Decimal("1000")
+    )
+    LegalityCheckRule.objects.create(
+        municipality=municipality, channel=Channel.BIJZONDERE_BIJSTAND, above_amount=Decimal("500")
+    )
+
+
+def request(by, case, amount="100.00", *, channel=Channel.MAATWERKBUDGET, **kwargs):
+    defaults = {
+        "purpose": "Achterstand energierekening",
+        "legal_basis": LegalBasis.RULE_FREE if channel == Channel.MAATWERKBUDGET else LegalBasis.PW_ART35,
+        "creditor_name": "Energie BV",
+        "iban": IBAN,
+    }
+    return services.request_spend(
+        by=by, case=case, amount=Decimal(amount), channel=channel, **(defaults | kwargs)
+    )

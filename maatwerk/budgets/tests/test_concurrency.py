@@ -1,0 +1,114 @@
+"""50 approvals at once against a budget that fits 10: exactly 10 pass, on SQLite and on PostgreSQL.
+
+Each thread has its own database connection. On PostgreSQL the test database is shared by all
+connections already. SQLite's default test database lives in memory, and its shared-cache mode answers a
+concurrent writer with "table is locked" instead of waiting, which is not how the application runs; so
+for SQLite the test copies the prepared database into a temporary file (sqlite3's backup API) and points
+the threads' connections at it, with the settings' own options (BEGIN IMMEDIATE, busy timeout, WAL).
+"""
+
+import os
+import sqlite3
+import tempfile
+import threading
+from contextlib import contextmanager
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+
+from maatwerk.budgets import services
+from maatwerk.budgets.models import LedgerEntry, SpendRequest, SpendStatus
+from maatwerk.lib import ledger
+
+from .factories import make_budget, make_case, request, standard_mandates
+
+N_REQUESTS = 50
+FITS = 10
+
+
+@contextmanager
+def shared_database():
+    """Yields a function that runs `fn` in a new thread with its own connection to the test database."""
+    path = None
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        fd, path = tempfile.mkstemp(suffix=".sqlite3")
+        os.close(fd)
+        connection.ensure_connection()
+        target = sqlite3.connect(path)
+        connection.connection.backup(target)
+        target.close()
+
+    def in_thread(fn, *args):
+        conn = connections["default"]
+        if path is not None:
+            conn.settings_dict = {**conn.settings_dict, "NAME": path}
+        try:
+            return fn(*args)
+        finally:
+            conn.close()
+
+    try:
+        yield in_thread
+    finally:
+        if path is not None:
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(path + suffix):
+                    os.remove(path + suffix)
+
+
+def run_threads(in_thread, fn, args_list):
+    results = [None] * len(args_list)
+    barrier = threading.Barrier(len(args_list))
+
+    def target(i, args):
+        def call():
+            barrier.wait()
+            return fn(*args)
+
+        results[i] = in_thread(call)
+
+    threads = [threading.Thread(target=target, args=(i, a)) for i, a in enumerate(args_list)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifty_parallel_approvals_against_a_budget_for_ten(world):
+    standard_mandates(world.eindhoven)
+    case = make_case(world.team_a)
+    budget = make_budget(world, amount=str(FITS * 100))
+    spend_ids = [request(world.alice, case, "100.00").pk for _ in range(N_REQUESTS)]
+
+    def approve(spend_id):
+        try:
+            services.approve_spend(SpendRequest.objects.get(pk=spend_id), by=world.dave)
+        except ValidationError as exc:
+            return exc.message_dict
+        return "approved"
+
+    def outcome():
+        statuses = list(SpendRequest.objects.filter(pk__in=spend_ids).values_list("status", flat=True))
+        rows = list(LedgerEntry.objects.filter(budget=budget).values_list("kind", "amount"))
+        return statuses, rows
+
+    with shared_database() as in_thread:
+        results = run_threads(in_thread, approve, [(pk,) for pk in spend_ids])
+        statuses, rows = run_threads(in_thread, outcome, [()])[0]
+
+    approved = [r for r in results if r == "approved"]
+    refused = [r for r in results if r != "approved"]
+    assert len(approved) == FITS, results
+    assert len(refused) == N_REQUESTS - FITS
+    # Every refusal says why: not enough budget left (and how much is left).
+    for errors in refused:
+        assert list(errors) == ["amount"], errors
+        assert "€ 0,00" in errors["amount"][0]
+    assert statuses.count(SpendStatus.APPROVED) == FITS
+    b = ledger.balances(rows)
+    assert (b.allocated, b.committed, b.available) == (Decimal("1000"), Decimal("1000"), Decimal("0"))
+    assert sum(1 for kind, _ in rows if kind == "commitment") == FITS
