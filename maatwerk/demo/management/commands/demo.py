@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from maatwerk.accounts.models import Municipality
+from maatwerk.demo import cases as demo_cases
 from maatwerk.demo.organisation import ensure_organisation
 
 
@@ -9,9 +10,13 @@ class Command(BaseCommand):
     help = "Create deterministic synthetic demo data for the nine municipalities (idempotent)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--households", type=int, default=None, help="number of households (default: a few per team)")
+        parser.add_argument(
+            "--households", type=int, default=None, help="number of households (default: a few per team)"
+        )
         parser.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
-        parser.add_argument("--if-empty", action="store_true", help="do nothing when demo data already exists")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when demo data already exists"
+        )
         parser.add_argument("--print-logins", action="store_true", help="print the demo logins")
 
     def handle(self, *args, households=None, seed=1, if_empty=False, print_logins=False, **options):
@@ -23,6 +28,15 @@ class Command(BaseCommand):
         else:
             logins = ensure_organisation()
             self.stdout.write(self.style.SUCCESS(f"Demo organisation ready: {len(logins)} logins."))
+            created = demo_cases.generate(
+                households, seed=seed, progress=households is not None and households > 1000
+            )
+            if created:
+                self.stdout.write(
+                    self.style.SUCCESS(f"Demo case files: {created} households with a case each.")
+                )
+            else:
+                self.stdout.write("Households present; no demo case files added.")
         if print_logins:
             self.print_logins(logins)
 
