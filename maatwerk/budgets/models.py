@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maatwerk.accounts.models import AppendOnlyModel, AppendOnlyQuerySet, Municipality, Role, Team
 from maatwerk.lib import ledger
+from maatwerk.lib.money import round_money
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -270,12 +271,16 @@ class EntryKind(models.TextChoices):
 class LedgerQuerySet(AppendOnlyQuerySet):
     def as_rows(self) -> list[tuple]:
         """(kind, summed amount, reversed kind) per group: input for `ledger.balances()`."""
-        return list(
+        rows = (
             self.order_by()
             .values("kind", "reverses__kind")
             .annotate(total=models.Sum("amount"))
             .values_list("kind", "total", "reverses__kind")
         )
+        # SQLite sums decimals as binary floats (5.53 comes back as 5.52999999999999). Every amount
+        # has whole cents and a total stays far below 15 significant digits, so rounding the sum to
+        # cents gives the exact decimal sum; on PostgreSQL (numeric) it changes nothing.
+        return [(kind, round_money(total), reverses) for kind, total, reverses in rows]
 
 
 class LedgerEntry(AppendOnlyModel):
