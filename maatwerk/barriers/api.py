@@ -214,7 +214,7 @@ def _detail(request, barrier_id: int) -> dict:
     out = _out(barrier)
     out["escalations"] = [_escalation_out(e) for e in barrier.escalations.all()]
     out["own_links"] = [
-        {"case_id": link.case_id, "case_reference": link.case.reference, "cost_at_stake": link.cost_at_stake}
+        {"case_id": link.case_id, "case_reference": link.case.reference, "cost_at_stake": link.cost}
         for link in queries.own_links(request.user, barrier)
     ]
     log_access(request.user, barrier, action=AccessLog.Action.READ, purpose="api barrier", request=request)

@@ -37,7 +37,10 @@ class BarrierForm(ServiceForm):
     cost_at_stake = forms.CharField(
         label=_("cost at stake for this case"),
         required=False,
-        help_text=_("The expected net figure of the case's business case, in euros."),
+        help_text=_(
+            "In euros; only used while the case has no business case. Once it has one, the expected net "
+            "benefit of its latest version counts."
+        ),
     )
     type = forms.ChoiceField(label=_("type"), choices=[("", "—"), *BarrierType.choices])
     title = forms.CharField(label=_("title"), max_length=200, help_text=NO_PERSONAL_DATA)

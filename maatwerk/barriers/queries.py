@@ -4,11 +4,13 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.models import Role
+from maatwerk.businesscases.models import BusinessCaseVersion
 
 from .models import OPEN_STATUSES, Barrier, BarrierStatus, CaseLink, Escalation
 
@@ -36,7 +38,7 @@ def visible_barriers(user):
 def own_links(user, barrier: Barrier):
     """Linked cases the user may see as cases: only those of the user's own team(s)."""
     return tenancy.scope(
-        CaseLink.objects.filter(barrier=barrier).select_related("case", "case__household"),
+        links_with_cost(CaseLink.objects.filter(barrier=barrier).select_related("case", "case__household")),
         user,
         team_field="case__team",
         municipality_field=None,
@@ -47,12 +49,33 @@ def may_see_cases(user) -> bool:
     return bool(tenancy.team_ids(user))
 
 
+def _latest_net():
+    return Subquery(
+        BusinessCaseVersion.objects.filter(business_case__case=OuterRef("case"))
+        .order_by("-number")
+        .values("expected_net")[:1]
+    )
+
+
+def links_with_cost(qs):
+    """Links annotated with `cost`: the expected net benefit of the latest business-case version of the
+    case, or, when the case has no business case yet, the amount the worker entered on the link."""
+    return qs.annotate(bc_net=_latest_net(), cost=Coalesce(_latest_net(), F("cost_at_stake")))
+
+
 def with_figures(qs):
     """Annotate households hit, linked cases and the cost at stake (sum of the linked cases' figures)."""
+    cost = (
+        links_with_cost(CaseLink.objects.filter(barrier=OuterRef("pk")))
+        .order_by()
+        .values("barrier")
+        .annotate(total=Sum("cost"))
+        .values("total")
+    )
     return qs.annotate(
         households_hit=Count("links__case__household", distinct=True),
         cases_linked=Count("links", distinct=True),
-        cost_at_stake=Sum("links__cost_at_stake"),
+        cost_at_stake=Coalesce(Subquery(cost), Value(Decimal("0")), output_field=DecimalField()),
     )
 
 
@@ -142,8 +165,8 @@ def national_rows(barriers) -> list[GroupRow]:
         row.municipalities.add(b.municipality.name)
         row.oldest = b.created_at if row.oldest is None else min(row.oldest, b.created_at)
         row.statuses[b.status] = row.statuses.get(b.status, 0) + 1
-    links = CaseLink.objects.filter(barrier__in=by_id).values_list(
-        "barrier_id", "case__household_id", "cost_at_stake"
+    links = links_with_cost(CaseLink.objects.filter(barrier__in=by_id)).values_list(
+        "barrier_id", "case__household_id", "cost"
     )
     for barrier_id, household_id, cost in links:
         b = by_id[barrier_id]

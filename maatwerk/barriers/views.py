@@ -162,7 +162,7 @@ def barrier_detail(request, pk):
     )[0]
     own_links = list(queries.own_links(request.user, barrier)) if tenancy.team_ids(request.user) else []
     for link in own_links:
-        link.cost_display = eur(link.cost_at_stake) if link.cost_at_stake is not None else "—"
+        link.cost_display = eur(link.cost) if link.cost is not None else "—"
     log_access(request.user, barrier, action=AccessLog.Action.READ, purpose="barrier detail", request=request)
     may_act = _may_act(request.user, barrier)
     return render(
