@@ -163,6 +163,23 @@ class SpendRequest(models.Model):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.PROTECT, related_name="spend_requests", verbose_name=_("case")
     )
+    business_case_version = models.ForeignKey(
+        "businesscases.BusinessCaseVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("business-case version"),
+    )
+    value_triangle = models.ForeignKey(
+        "businesscases.ValueTriangle",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("value triangle"),
+        help_text=_("Required when the request deviates from the policy rules."),
+    )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     amount = models.DecimalField(_("amount"), **MONEY)
     payee_kind = models.CharField(

@@ -21,6 +21,7 @@ from stdnum import iban as stdnum_iban
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog, Role, User
+from maatwerk.businesscases import services as bc_services
 from maatwerk.lib import ledger
 from maatwerk.lib.money import format_eur, round_money
 
@@ -271,6 +272,8 @@ def request_spend(
     iban: str = "",
     deviates_from_policy: bool = False,
     deviation_motivation: str = "",
+    business_case_version=None,
+    value_triangle=None,
     budget: Budget | None = None,
     idempotency_key: str | None = None,
 ) -> SpendRequest:
@@ -308,8 +311,14 @@ def request_spend(
     else:
         errors["payee_kind"] = _("Choose bank transfer or in kind.")
     deviation_motivation = (deviation_motivation or "").strip()
-    if deviates_from_policy and not deviation_motivation:
-        errors["deviation_motivation"] = _("Explain why deviating from the policy rules is right here.")
+    if deviates_from_policy and value_triangle is None and not deviation_motivation:
+        errors["value_triangle"] = _(
+            "A request that deviates from the policy rules needs a value triangle (waardendriehoek)."
+        )
+    if value_triangle is not None and value_triangle.case_id != case.pk:
+        errors["value_triangle"] = _("This value triangle belongs to another case.")
+    if business_case_version is not None and business_case_version.business_case.case_id != case.pk:
+        errors["business_case_version"] = _("This business-case version belongs to another case.")
     if budget is None and "channel" not in errors:
         budget = budget_for(case, channel)
     if budget is None and "channel" not in errors:
@@ -329,10 +338,12 @@ def request_spend(
             team_id=case.team_id,
             budget=budget,
             case=case,
+            business_case_version=business_case_version,
+            value_triangle=value_triangle,
             channel=channel,
             amount=amount,
             payee_kind=payee_kind,
-            creditor_name=creditor_name if payee_kind == PayeeKind.BANK else creditor_name,
+            creditor_name=creditor_name,
             iban=iban,
             purpose=purpose,
             legal_basis=legal_basis,
@@ -430,14 +441,14 @@ def approve_spend(spend: SpendRequest, *, by, idempotency_key: str | None = None
 
 
 def _freeze_business_case(spend: SpendRequest, by) -> None:
-    version = getattr(spend, "business_case_version", None)
-    if version is None:
+    """The approved decision rests on this business-case version: freeze it, in the same transaction."""
+    if spend.business_case_version_id is None:
         return
-    from maatwerk.businesscases import services as bc_services
-
-    freeze = getattr(bc_services, "freeze_version", None)
-    if freeze is not None:
-        freeze(version, by=by, reason=_("Spend request %(ref)s approved") % {"ref": spend.reference})
+    bc_services.freeze_version(
+        spend.business_case_version,
+        by=by,
+        reason=_("Spend request %(ref)s approved") % {"ref": spend.reference},
+    )
 
 
 def _may_decide(spend: SpendRequest, by) -> bool:
