@@ -46,7 +46,15 @@ class CapitalisedLabels:
 
 
 class Form(NLDSFormMixin, CapitalisedLabels, forms.Form):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # Radio and checkbox groups render as a fieldset (cases/includes/choices.html): one label per
+            # option, the field's label as legend. CheckboxSelectMultiple subclasses RadioSelect, so the
+            # mixin gave its boxes the radio-button class; give them the checkbox class.
+            field.choice_group = isinstance(field.widget, forms.RadioSelect)
+            if isinstance(field.widget, forms.CheckboxSelectMultiple):
+                field.widget.attrs["class"] = WIDGET_CLASSES[forms.CheckboxInput]
 
 
 class CaseFilterForm(Form):

@@ -135,12 +135,21 @@ def page_of(qs: QuerySet, page: int, per_page: int = PER_PAGE) -> tuple[list, bo
 
 
 def due_followups(user, *, all_team: bool = False, horizon_days: int = 31) -> QuerySet:
-    """Open follow-ups due within `horizon_days` (overdue included): the user's own cases, or the team's."""
+    """Open follow-ups due within `horizon_days` (overdue included): the user's own cases, or the team's.
+
+    Starts from Case.next_followup_due (the earliest open follow-up, indexed with the team), so the
+    database does not walk every open follow-up of every team first.
+    """
     until = timezone.localdate() + datetime.timedelta(days=horizon_days)
-    qs = followups_for(user).filter(done_on__isnull=True, due_on__lte=until)
+    cases = cases_for(user).filter(next_followup_due__lte=until)
     if not all_team:
-        qs = qs.filter(case__lead_worker=user)
-    return qs.select_related("case", "case__household", "case__lead_worker").order_by("due_on", "id")
+        cases = cases.filter(lead_worker=user)
+    return (
+        followups_for(user)
+        .filter(case__in=cases.values("pk"), done_on__isnull=True, due_on__lte=until)
+        .select_related("case", "case__household", "case__lead_worker")
+        .order_by("due_on", "id")
+    )
 
 
 def team_summary(team_id: int) -> dict:
