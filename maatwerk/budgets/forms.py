@@ -1,0 +1,125 @@
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from maatwerk.forms import NLDSFormMixin
+
+from .models import Channel, LegalBasis, PayeeKind, Verdict
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+# NLDSFormMixin validates a bound form in its __init__, so querysets that depend on the request are set
+# in a base class below it in the MRO (its __init__ runs inside NLDSFormMixin's super().__init__()).
+
+
+class _SpendRequestFields(forms.Form):
+    channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
+    amount = forms.DecimalField(
+        label=_("amount"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=0.01,
+        localize=True,
+        help_text=_("In euros, e.g. 125,50."),
+    )
+    purpose = forms.CharField(label=_("purpose"), max_length=140)
+    legal_basis = forms.ChoiceField(label=_("legal basis"), choices=LegalBasis.choices)
+    payee_kind = forms.ChoiceField(
+        label=_("payee"), choices=PayeeKind.choices, initial=PayeeKind.BANK, widget=forms.RadioSelect
+    )
+    creditor_name = forms.CharField(label=_("creditor name"), max_length=70, required=False)
+    iban = forms.CharField(label=_("IBAN"), max_length=42, required=False)
+    business_case_version = forms.ModelChoiceField(
+        label=_("business-case version"), queryset=None, required=False
+    )
+    deviates_from_policy = forms.BooleanField(label=_("deviates from policy rules"), required=False)
+    value_triangle = forms.ModelChoiceField(label=_("value triangle"), queryset=None, required=False)
+    deviation_motivation = forms.CharField(
+        label=_("motivation of the deviation"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    # Generated when the form is shown: submitting the same page twice books once.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        from maatwerk.businesscases.models import BusinessCaseVersion, ValueTriangle
+
+        self.fields["business_case_version"].queryset = BusinessCaseVersion.objects.filter(
+            business_case__case=case
+        )
+        self.fields["value_triangle"].queryset = ValueTriangle.objects.filter(case=case)
+
+
+class SpendRequestForm(NLDSFormMixin, _SpendRequestFields):
+    pass
+
+
+class ReasonForm(NLDSFormMixin, forms.Form):
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LegalityCheckForm(NLDSFormMixin, forms.Form):
+    legal_basis_ok = forms.BooleanField(label=_("the legal basis fits"), required=False)
+    mandate_ok = forms.BooleanField(label=_("within the mandate"), required=False)
+    deviation_ok = forms.BooleanField(
+        label=_("deviation from policy is motivated (or there is none)"), required=False
+    )
+    prior_provisions_considered = forms.BooleanField(
+        label=_("prior provisions were considered"), required=False
+    )
+    amount_reasonable = forms.BooleanField(label=_("the amount is reasonable"), required=False)
+    verdict = forms.ChoiceField(label=_("verdict"), choices=Verdict.choices, widget=forms.RadioSelect)
+    notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AllocateForm(NLDSFormMixin, forms.Form):
+    amount = forms.DecimalField(
+        label=_("amount"), max_digits=12, decimal_places=2, min_value=0.01, localize=True
+    )
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+
+class SepaExportForm(NLDSFormMixin, forms.Form):
+    debtor_name = forms.CharField(label=_("account holder (debtor)"), max_length=70)
+    debtor_iban = forms.CharField(label=_("debit account IBAN"), max_length=42)
+    debtor_bic = forms.CharField(label=_("BIC (optional)"), max_length=11, required=False)
+    execution_date = forms.DateField(
+        label=_("execution date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_debtor_iban(self):
+        from stdnum import iban
+
+        value = iban.compact(self.cleaned_data["debtor_iban"])
+        if not iban.is_valid(value):
+            raise forms.ValidationError(_("This is not a valid IBAN."))
+        return value
+
+
+class _BudgetFields(forms.Form):
+    team = forms.ModelChoiceField(
+        label=_("team"),
+        queryset=None,
+        required=False,
+        help_text=_("Empty for a budget of the whole municipality."),
+    )
+    channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
+    period_start = forms.DateField(label=_("period start"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("period end"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from maatwerk.accounts import tenancy
+        from maatwerk.accounts.models import Municipality, Role, Team
+
+        ids = tenancy.municipality_ids(user, [Role.ADMIN])
+        self.fields["team"].queryset = Team.objects.filter(municipality__in=ids)
+        self.municipality = Municipality.objects.filter(pk__in=ids).order_by("name").first()
+
+
+class BudgetForm(NLDSFormMixin, _BudgetFields):
+    pass
