@@ -72,7 +72,9 @@ def form_data(params: Mapping, rows: Mapping[str, list[dict]]) -> dict:
         data.update(
             {
                 f"{route}-TOTAL_FORMS": str(len(route_rows)),
-                f"{route}-INITIAL_FORMS": "0",
+                # Every row counts as an initial form: a row left at its defaults is still validated (an
+                # "extra" form that has not changed would silently be skipped).
+                f"{route}-INITIAL_FORMS": str(len(route_rows)),
                 f"{route}-MIN_NUM_FORMS": "0",
                 f"{route}-MAX_NUM_FORMS": str(MAX_ROWS),
             }

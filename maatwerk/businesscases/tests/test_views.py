@@ -169,3 +169,19 @@ def test_version_page_lists_sources(world, case, client_for):
     response = client_for(world.alice).get(url("version", case, number=1))
     assert response.status_code == 200
     assert "velsen.nl" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [
+        ("6.500", "6500"),
+        ("6.500,50", "6500.50"),
+        ("2,25", "2.25"),
+        ("2.25", "2.25"),
+        ("€ 1.234.567", "1234567"),
+    ],
+)
+def test_amounts_are_read_the_dutch_way(typed, value):
+    from maatwerk.businesscases.forms import normalise_number
+
+    assert normalise_number(typed) == value
