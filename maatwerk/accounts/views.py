@@ -55,4 +55,8 @@ def team_detail(request, pk: int):
         "members": members,
         "role_counts": members.values("role").annotate(n=Count("id")).order_by("role"),
     }
+    if team.pk in tenancy.team_ids(request.user):
+        from maatwerk.cases.queries import team_summary
+
+        context["case_summary"] = team_summary(team.pk)
     return render(request, "accounts/team.html", context)

@@ -198,3 +198,12 @@ def test_score_chart_shows_before_and_after(world, client_for):
     assert 'class="mw-chart__bar mw-chart__bar--after"' in body
     assert 'width="200"' in body  # score 4 after close
     assert "style=" not in body
+
+
+def test_team_start_page_shows_case_counts_for_members_only(world, client_for):
+    case_in(world, Status.PLAN)
+    body = client_for(world.alice).get(reverse("team", args=[world.team_a.pk])).content.decode()
+    assert "Plan</a>: 1" in body
+    assert "Nazorg te laat" in body
+    erin = client_for(world.erin).get(reverse("team", args=[world.team_a.pk])).content.decode()
+    assert "Nazorg te laat" not in erin
