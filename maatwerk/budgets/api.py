@@ -1,0 +1,323 @@
+"""Budget API: the same services and the same visibility as the pages; other teams' rows answer 404.
+
+Retries: `POST /spends`, `/spends/{id}/approve` and `/spends/{id}/pay` take an `Idempotency-Key`
+header; the same key again returns the first result and books nothing.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
+
+from maatwerk.accounts import tenancy
+from maatwerk.accounts.audit import log_access
+from maatwerk.accounts.models import AccessLog, Role
+from maatwerk.cases.models import Case
+
+from . import exports, queries, services
+from .models import LegalityCheck, Mandate, PayeeKind
+
+router = Router(tags=["budgets"])
+
+
+class BalancesOut(Schema):
+    allocated: Decimal
+    committed: Decimal
+    paid: Decimal
+    released: Decimal
+    reversed: Decimal
+    available: Decimal
+
+
+class BudgetOut(Schema):
+    id: int
+    municipality_id: int
+    team_id: int | None
+    channel: str
+    period_start: date
+    period_end: date
+    balances: BalancesOut
+    exhausted: bool
+
+
+class EntryOut(Schema):
+    id: int
+    kind: str
+    amount: Decimal
+    spend_id: int | None
+    reverses_id: int | None
+    note: str
+    created_by_id: int
+    created_at: datetime
+
+
+class AllocateIn(Schema):
+    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    note: str = Field("", max_length=200)
+
+
+class SpendIn(Schema):
+    case_id: int
+    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    channel: str
+    purpose: str = Field(max_length=140)
+    legal_basis: str
+    payee_kind: str = PayeeKind.BANK
+    creditor_name: str = Field("", max_length=70)
+    iban: str = Field("", max_length=42)
+    deviates_from_policy: bool = False
+    deviation_motivation: str = ""
+    business_case_version_id: int | None = None
+    value_triangle_id: int | None = None
+
+
+class CheckOut(Schema):
+    id: int
+    checked_by_id: int
+    checked_at: datetime
+    legal_basis_ok: bool
+    mandate_ok: bool
+    deviation_ok: bool
+    prior_provisions_considered: bool
+    amount_reasonable: bool
+    verdict: str
+    notes: str
+
+
+class SpendOut(Schema):
+    id: int
+    reference: str
+    status: str
+    budget_id: int
+    team_id: int
+    case_id: int
+    channel: str
+    amount: Decimal
+    payee_kind: str
+    creditor_name: str
+    iban: str
+    purpose: str
+    legal_basis: str
+    deviates_from_policy: bool
+    deviation_motivation: str
+    business_case_version_id: int | None
+    value_triangle_id: int | None
+    needs_legality_check: bool
+    requested_by_id: int
+    requested_at: datetime
+    decided_by_id: int | None
+    decided_at: datetime | None
+    decision_reason: str
+    paid_by_id: int | None
+    paid_at: datetime | None
+
+
+class ReasonIn(Schema):
+    reason: str = Field(max_length=2000)
+
+
+class CheckIn(Schema):
+    verdict: str
+    legal_basis_ok: bool
+    mandate_ok: bool
+    deviation_ok: bool
+    prior_provisions_considered: bool
+    amount_reasonable: bool
+    notes: str = ""
+
+
+class MandateOut(Schema):
+    id: int
+    municipality_id: int
+    channel: str
+    role: str
+    user_id: int | None
+    max_amount: Decimal | None
+    active: bool
+
+
+def _budget_out(budget) -> dict:
+    b = budget.balances()
+    return {
+        "id": budget.pk,
+        "municipality_id": budget.municipality_id,
+        "team_id": budget.team_id,
+        "channel": budget.channel,
+        "period_start": budget.period_start,
+        "period_end": budget.period_end,
+        "balances": b.as_dict(),
+        "exhausted": b.exhausted,
+    }
+
+
+def _budget(request, budget_id):
+    return tenancy.get_for_user_or_404(queries.visible_budgets(request.user), request.user, pk=budget_id)
+
+
+def _spend(request, spend_id):
+    return tenancy.get_for_user_or_404(queries.visible_spends(request.user), request.user, pk=spend_id)
+
+
+def _key(request) -> str | None:
+    return request.headers.get("Idempotency-Key") or None
+
+
+@router.get(
+    "/budgets", response=list[BudgetOut], summary="Budgets visible to you, with balances from the ledger"
+)
+def list_budgets(request, channel: str | None = None, current: bool = False):
+    qs = queries.visible_budgets(request.user)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if current:
+        qs = qs.filter(period_end__gte=date.today())
+    return [_budget_out(b) for b in qs]
+
+
+@router.get("/budgets/{budget_id}", response=BudgetOut, summary="One budget")
+def get_budget(request, budget_id: int):
+    return _budget_out(_budget(request, budget_id))
+
+
+@router.get("/budgets/{budget_id}/ledger", response=list[EntryOut], summary="The budget's ledger entries")
+def get_ledger(request, budget_id: int):
+    return list(_budget(request, budget_id).entries.order_by("id"))
+
+
+@router.post("/budgets/{budget_id}/allocations", response={201: EntryOut}, summary="Allocate money (admin)")
+def allocate(request, budget_id: int, payload: AllocateIn):
+    entry = services.allocate(
+        _budget(request, budget_id), by=request.user, amount=payload.amount, note=payload.note
+    )
+    return Status(201, entry)
+
+
+@router.get("/spends", response=list[SpendOut], summary="Spend requests visible to you")
+def list_spends(request, status: str | None = None, waiting_for_me: bool = False):
+    if waiting_for_me:
+        return queries.waiting_for(request.user)
+    qs = queries.visible_spends(request.user)
+    if status:
+        qs = qs.filter(status=status)
+    return list(qs[:500])
+
+
+@router.post("/spends", response={201: SpendOut}, summary="Request money (Idempotency-Key header supported)")
+def create_spend(request, payload: SpendIn):
+    from maatwerk.businesscases.models import BusinessCaseVersion, ValueTriangle
+
+    case = tenancy.get_for_user_or_404(
+        tenancy.scope(Case.objects.all(), request.user), request.user, pk=payload.case_id
+    )
+    data = payload.dict()
+    data.pop("case_id")
+    version_id = data.pop("business_case_version_id")
+    triangle_id = data.pop("value_triangle_id")
+    version = (
+        tenancy.get_for_user_or_404(
+            BusinessCaseVersion.objects.filter(business_case__case=case), request.user, pk=version_id
+        )
+        if version_id
+        else None
+    )
+    triangle = (
+        tenancy.get_for_user_or_404(ValueTriangle.objects.filter(case=case), request.user, pk=triangle_id)
+        if triangle_id
+        else None
+    )
+    spend = services.request_spend(
+        by=request.user,
+        case=case,
+        business_case_version=version,
+        value_triangle=triangle,
+        idempotency_key=_key(request),
+        **data,
+    )
+    return Status(201, spend)
+
+
+@router.get("/spends/{spend_id}", response=SpendOut, summary="One spend request")
+def get_spend(request, spend_id: int):
+    spend = _spend(request, spend_id)
+    log_access(
+        request.user,
+        spend,
+        action=AccessLog.Action.READ,
+        purpose="api spend request",
+        household_id=spend.case.household_id,
+        request=request,
+    )
+    return spend
+
+
+@router.post("/spends/{spend_id}/approve", response=SpendOut, summary="Approve (four eyes, mandate, budget)")
+def approve(request, spend_id: int):
+    return services.approve_spend(_spend(request, spend_id), by=request.user, idempotency_key=_key(request))
+
+
+@router.post("/spends/{spend_id}/reject", response=SpendOut, summary="Reject, with a reason")
+def reject(request, spend_id: int, payload: ReasonIn):
+    return services.reject_spend(_spend(request, spend_id), by=request.user, reason=payload.reason)
+
+
+@router.post(
+    "/spends/{spend_id}/cancel", response=SpendOut, summary="Cancel; an approved request releases its money"
+)
+def cancel(request, spend_id: int, payload: ReasonIn):
+    return services.cancel_spend(_spend(request, spend_id), by=request.user, reason=payload.reason)
+
+
+@router.post(
+    "/spends/{spend_id}/pay", response=SpendOut, summary="Mark paid (Idempotency-Key header supported)"
+)
+def pay(request, spend_id: int):
+    return services.pay_spend(_spend(request, spend_id), by=request.user, idempotency_key=_key(request))
+
+
+@router.post("/spends/{spend_id}/reverse-payment", response=SpendOut, summary="Reverse a payment (admin)")
+def reverse_payment(request, spend_id: int, payload: ReasonIn):
+    return services.reverse_payment(_spend(request, spend_id), by=request.user, reason=payload.reason)
+
+
+@router.get(
+    "/spends/{spend_id}/legality-checks", response=list[CheckOut], summary="Legality checks of a request"
+)
+def list_checks(request, spend_id: int):
+    return list(LegalityCheck.objects.filter(spend=_spend(request, spend_id)))
+
+
+@router.post(
+    "/spends/{spend_id}/legality-checks", response={201: CheckOut}, summary="Record a legality check"
+)
+def record_check(request, spend_id: int, payload: CheckIn):
+    return Status(
+        201, services.record_legality_check(_spend(request, spend_id), by=request.user, **payload.dict())
+    )
+
+
+@router.get("/mandates", response=list[MandateOut], summary="Mandates of your municipalities")
+def list_mandates(request):
+    ids = {m.municipality_id for m in tenancy.memberships(request.user) if m.municipality_id}
+    return list(Mandate.objects.filter(municipality__in=ids))
+
+
+@router.get("/payments/export.csv", summary="Approved bank transfers as CSV (admin)")
+def payments_csv(request):
+    if not tenancy.has_role(request.user, Role.ADMIN):
+        raise HttpError(403, _("Only an administrator may export payments."))
+    spends = list(
+        queries.awaiting_payment(request.user).filter(payee_kind=PayeeKind.BANK).order_by("decided_at")
+    )
+    for spend in spends:
+        log_access(
+            request.user,
+            spend,
+            action=AccessLog.Action.EXPORT,
+            purpose="payment export",
+            household_id=spend.case.household_id,
+            request=request,
+        )
+    return HttpResponse(exports.payments_csv(spends), content_type="text/csv; charset=utf-8")
