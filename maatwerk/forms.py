@@ -25,16 +25,10 @@ class NLDSFormMixin:
                 if isinstance(widget, widget_type):
                     widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
                     break
-            described = []
-            bound = self[name]
+            # Only the help text here: touching self.errors would validate the form before a subclass
+            # has finished setting up its fields (choices, querysets). Errors are wired in full_clean().
             if field.help_text:
-                described.append(f"{bound.auto_id}_help")
-            if self.is_bound and name in self.errors:
-                widget.attrs["aria-invalid"] = "true"
-                described.append(f"{bound.auto_id}_error")
-                widget.attrs["class"] += " utrecht-textbox--invalid"
-            if described:
-                widget.attrs["aria-describedby"] = " ".join(described)
+                widget.attrs["aria-describedby"] = f"{self[name].auto_id}_help"
 
     def full_clean(self):
         super().full_clean()
@@ -43,6 +37,8 @@ class NLDSFormMixin:
             if name in self.fields:
                 widget = self.fields[name].widget
                 widget.attrs["aria-invalid"] = "true"
+                if "utrecht-textbox" in widget.attrs.get("class", ""):
+                    widget.attrs["class"] += " utrecht-textbox--invalid"
                 ids = set(widget.attrs.get("aria-describedby", "").split()) - {""}
                 ids.add(f"{self[name].auto_id}_error")
                 widget.attrs["aria-describedby"] = " ".join(sorted(ids))

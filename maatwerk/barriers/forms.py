@@ -20,11 +20,6 @@ def case_choices(links_or_cases) -> list[tuple[str, str]]:
 
 
 class ServiceForm(NLDSFormMixin, forms.Form):
-    def changed_fields(self) -> None:
-        # NLDSFormMixin validates a bound form while it is constructed; after changing choices or removing
-        # fields, validate again.
-        self._errors = None
-
     def add_service_errors(self, exc) -> None:
         for field, messages in exc.message_dict.items():
             target = field if field in self.fields else None
@@ -73,7 +68,6 @@ class BarrierForm(ServiceForm):
         else:
             del self.fields["case"]
             del self.fields["cost_at_stake"]
-        self.changed_fields()
 
 
 class LinkForm(ServiceForm):
@@ -83,7 +77,6 @@ class LinkForm(ServiceForm):
     def __init__(self, *args, cases=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["case"].choices = case_choices(cases)
-        self.changed_fields()
 
 
 class EscalateForm(ServiceForm):

@@ -78,9 +78,6 @@ class CaseFilterForm(Form):
     def __init__(self, *args, workers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["worker"].choices = blank([(u.pk, u.get_full_name() or u.username) for u in workers])
-        # NLDSFormMixin validated while wiring aria attributes, before the workers were known: start over.
-        self._errors = None
-        self.fields["worker"].widget.attrs = {"class": WIDGET_CLASSES[forms.Select]}
 
 
 class PersonForm(Form):
