@@ -111,7 +111,11 @@ def search_cases(user, filters: CaseFilter) -> QuerySet:
             qs = qs.filter(pk=int(match.group(1)))
         else:
             key = filters.q.strip().lower()
-            households = households_for(user).filter(search_key__gte=key, search_key__lt=key + "\uffff")
+            # The range lets the (team, search_key) index do the work; startswith keeps it exact.
+            upper = key[:-1] + chr(ord(key[-1]) + 1)
+            households = households_for(user).filter(
+                search_key__gte=key, search_key__lt=upper, search_key__startswith=key
+            )
             qs = qs.filter(household_id__in=households.values("pk"))
     if filters.status:
         qs = qs.filter(status=filters.status)
