@@ -233,3 +233,12 @@ def test_worker_of_other_team_cannot_request_for_the_case(setup):
     world, case, _ = setup
     with pytest.raises(ValidationError):
         request(world.bob, case)
+
+
+def test_admin_site_lists_budget_models(world, client):
+    from maatwerk.accounts.models import User
+
+    User.objects.create_superuser("root", "root@example.org", "x-very-long-password")
+    client.force_login(User.objects.get(username="root"), backend="django.contrib.auth.backends.ModelBackend")
+    for model in ("mandate", "legalitycheckrule", "budget", "ledgerentry"):
+        assert client.get(f"/beheer/budgets/{model}/").status_code == 200
