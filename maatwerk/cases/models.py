@@ -419,7 +419,6 @@ class FollowUp(models.Model):
         verbose_name_plural = _("follow-ups")
         ordering = ["due_on", "id"]
         constraints = [models.UniqueConstraint(fields=["case", "kind"], name="followup_unique_kind")]
-        indexes = [models.Index(fields=["done_on", "due_on"], name="followup_open_due")]
 
     def __str__(self) -> str:
         return f"follow-up {self.kind} case {self.case_id}"
