@@ -77,7 +77,23 @@ def run_threads(in_thread, fn, args_list):
     return results
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.fixture(scope="module", autouse=True)
+def restore_seeded_rows(django_db_blocker):
+    """Put back what data migrations seeded (price index, catalogue, ...) after this module.
+
+    A transactional test ends with a flush of every table, and Django only restores serialized rows at
+    the start of the next serialized_rollback test; later tests on this worker that rely on seeded rows
+    would find them gone. A module-scoped fixture tears down after the test's flush, so it can restore.
+    """
+    yield
+    with django_db_blocker.unblock():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            connection.creation.deserialize_db_from_string(contents)
+
+
+# serialized_rollback=True makes the test database keep a serialized copy of its seeded rows.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_fifty_parallel_approvals_against_a_budget_for_ten(world):
     standard_mandates(world.eindhoven)
     case = make_case(world.team_a)
