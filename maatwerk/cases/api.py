@@ -480,13 +480,22 @@ def close_case(request, case_id: int, payload: CloseIn):
     return _reload(case)
 
 
-@router.get("/followups", response=list[FollowUpOut], summary="Your open follow-ups, due within a month")
-def due_followups(request, team: bool = False):
-    items = list(queries.due_followups(request.user, all_team=team)[:200])
+class FollowUpPage(Schema):
+    items: list[FollowUpOut]
+    page: int
+    has_next: bool
+
+
+@router.get(
+    "/followups", response=FollowUpPage, summary="Your open follow-ups, due within a month, paginated"
+)
+def due_followups(request, team: bool = False, page: int = 1):
+    page = max(page, 1)
+    items, has_next = queries.page_of(queries.due_followups(request.user, all_team=team), page)
     queries.log_list_read(
         request.user, [i.case for i in items], purpose="api follow-up list", request=request
     )
-    return items
+    return {"items": items, "page": page, "has_next": has_next}
 
 
 @router.post("/followups/{followup_id}", response=FollowUpOut, summary="Record a follow-up at 3 or 12 months")

@@ -206,3 +206,15 @@ def test_api_case_list_filters_and_pages(world, client_for):
         "Smit"
     ]
     assert len(c.get("/api/v1/cases", {"q": "bos"}).json()["items"]) == 3
+
+
+def test_api_followup_list_is_paged_scoped_and_logged(world, client_for, time_machine):
+    import datetime
+
+    time_machine.move_to(datetime.datetime(2026, 1, 10, 12, tzinfo=datetime.UTC), tick=False)
+    case = case_in(world, Status.CLOSED)
+    time_machine.move_to(datetime.datetime(2026, 4, 20, 12, tzinfo=datetime.UTC), tick=False)
+    mine = client_for(world.alice).get("/api/v1/followups").json()
+    assert [i["case_id"] for i in mine["items"]] == [case.pk] and mine["has_next"] is False
+    assert client_for(world.bob).get("/api/v1/followups", {"team": True}).json()["items"] == []
+    assert reads(world.alice, case).filter(purpose="api follow-up list").exists()

@@ -116,7 +116,11 @@ def followup(request, pk: int, followup_pk: int):
 @login_required
 def followups(request):
     all_team = request.GET.get("team") == "1"
-    items = list(queries.due_followups(request.user, all_team=all_team)[:200])
+    try:
+        page = max(int(request.GET.get("page", 1)), 1)
+    except ValueError:
+        page = 1
+    items, has_next = queries.page_of(queries.due_followups(request.user, all_team=all_team), page)
     queries.log_list_read(request.user, [i.case for i in items], purpose="follow-up list", request=request)
     return render(
         request,
@@ -125,5 +129,8 @@ def followups(request):
             "title": _("Follow-ups due"),
             "items": items,
             "all_team": all_team,
+            "page": page,
+            "has_next": has_next,
+            "query": "team=1" if all_team else "",
         },
     )
