@@ -25,6 +25,7 @@ def test_ledger_identity_holds_for_any_sequence(world):
 
     class LedgerMachine(RuleBasedStateMachine):
         spends = Bundle("spends")
+        allocations = Bundle("allocations")
 
         def __init__(self):
             super().__init__()
@@ -47,15 +48,29 @@ def test_ledger_identity_holds_for_any_sequence(world):
             # The model: what the balances must be, computed independently of the ledger.
             self.allocated = self.committed = self.paid = Decimal(0)
             self.status = {}
+            self.reversed_allocations = set()
 
         @property
         def available(self):
             return self.allocated - self.committed - self.paid
 
-        @rule(amount=amounts)
+        @rule(target=allocations, amount=amounts)
         def allocate(self, amount):
-            services.allocate(self.budget, by=world.adam, amount=amount)
+            entry = services.allocate(self.budget, by=world.adam, amount=amount)
             self.allocated += amount
+            return entry
+
+        @rule(entry=allocations)
+        def reverse_allocation(self, entry):
+            ok = entry.pk not in self.reversed_allocations and entry.amount <= self.available
+            try:
+                services.reverse_allocation(entry, by=world.adam, reason="correctie")
+            except ValidationError:
+                assert not ok
+            else:
+                assert ok
+                self.reversed_allocations.add(entry.pk)
+                self.allocated -= entry.amount
 
         @rule(target=spends, amount=amounts)
         def request(self, amount):
