@@ -141,3 +141,26 @@ def browser_login(page, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("Wachtwoord").fill(password)
     page.get_by_role("button", name="Inloggen").click()
     page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture(autouse=True)
+def _seed_data_present(request):
+    """Put the data-migration seeds (cost catalogue, price index) back when a transactional test flushed them.
+
+    Transactional tests (browser, concurrency) end with a flush of every table, seeds included, and with
+    pytest-xdist any test may run after one on the same worker. Costs one query per database test.
+    """
+    uses_db = request.node.get_closest_marker("django_db") is not None
+    wanted = {"db", "transactional_db"} & set(request.fixturenames)
+    if not uses_db and not wanted:
+        return
+    if not uses_db:
+        request.getfixturevalue(wanted.pop())
+    from maatwerk.catalogue.models import PriceIndex
+
+    if not PriceIndex.objects.exists():
+        import importlib
+
+        from django.apps import apps
+
+        importlib.import_module("maatwerk.catalogue.migrations.0002_seed_catalogue").load(apps, None)
