@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from maatwerk.accounts.models import Municipality
+from maatwerk.demo import budgets as demo_budgets
 from maatwerk.demo import cases as demo_cases
 from maatwerk.demo.organisation import ensure_organisation
 
@@ -37,6 +38,10 @@ class Command(BaseCommand):
                 )
             else:
                 self.stdout.write("Households present; no demo case files added.")
+        # Idempotent, so that a database from before budgets existed gets them too.
+        budgets = demo_budgets.ensure_budgets()
+        if budgets:
+            self.stdout.write(self.style.SUCCESS(f"Demo budgets and mandates: {budgets} budgets."))
         if print_logins:
             self.print_logins(logins)
 
