@@ -195,6 +195,56 @@ def allocate(request, budget_id: int, payload: AllocateIn):
     return Status(201, entry)
 
 
+class BudgetIn(Schema):
+    municipality_id: int
+    team_id: int | None = None
+    channel: str
+    period_start: date
+    period_end: date
+
+
+class ReverseAllocationIn(Schema):
+    reason: str
+
+
+@router.post(
+    "/budgets", response={201: BudgetOut}, summary="Create a budget for a team or municipality (admin)"
+)
+def create_budget(request, payload: BudgetIn):
+    from maatwerk.accounts.models import Municipality, Team
+
+    # Only municipalities the caller administers exist for them; anything else answers 404.
+    admin_of = tenancy.municipality_ids(request.user, [Role.ADMIN])
+    municipality = tenancy.get_for_user_or_404(
+        Municipality.objects.filter(pk__in=admin_of), request.user, pk=payload.municipality_id
+    )
+    team = None
+    if payload.team_id is not None:
+        team = tenancy.get_for_user_or_404(
+            Team.objects.filter(municipality=municipality), request.user, pk=payload.team_id
+        )
+    budget = services.create_budget(
+        by=request.user,
+        municipality=municipality,
+        team=team,
+        channel=payload.channel,
+        period_start=payload.period_start,
+        period_end=payload.period_end,
+    )
+    return Status(201, _budget_out(budget))
+
+
+@router.post(
+    "/budgets/{budget_id}/allocations/{entry_id}/reverse",
+    response={201: EntryOut},
+    summary="Correct an allocation with a reversing entry (admin)",
+)
+def reverse_allocation(request, budget_id: int, entry_id: int, payload: ReverseAllocationIn):
+    budget = _budget(request, budget_id)
+    entry = tenancy.get_for_user_or_404(budget.entries.all(), request.user, pk=entry_id)
+    return Status(201, services.reverse_allocation(entry, by=request.user, reason=payload.reason))
+
+
 @router.get("/spends", response=list[SpendOut], summary="Spend requests visible to you")
 def list_spends(request, status: str | None = None, waiting_for_me: bool = False):
     if waiting_for_me:

@@ -142,3 +142,48 @@ def test_legality_check_reject_cancel_reverse_and_allocate(setup, client_for):
     assert post(adam, f"{API}/budgets/{budget.pk}/allocations", {"amount": "10.00"}).status_code == 201
     assert post(dave, f"{API}/budgets/{budget.pk}/allocations", {"amount": "10.00"}).status_code == 422
     assert len(adam.get(f"{API}/mandates").json()) == 4
+
+
+def test_admin_creates_a_budget_and_corrects_an_allocation_through_the_api(setup, client_for):
+    world, _case, _budget = setup
+    admin = client_for(world.adam)
+    response = post(
+        admin,
+        f"{API}/budgets",
+        {
+            "municipality_id": world.eindhoven.pk,
+            "team_id": world.team_b.pk,
+            "channel": "maatwerkbudget",
+            "period_start": "2027-01-01",
+            "period_end": "2027-12-31",
+        },
+    )
+    assert response.status_code == 201, response.content
+    budget_id = response.json()["id"]
+    entry = post(admin, f"{API}/budgets/{budget_id}/allocations", {"amount": "800.00", "note": "jaar"}).json()
+    response = post(
+        admin, f"{API}/budgets/{budget_id}/allocations/{entry['id']}/reverse", {"reason": "typefout"}
+    )
+    assert response.status_code == 201, response.content
+    assert admin.get(f"{API}/budgets/{budget_id}").json()["balances"]["available"] == "0.00"
+
+
+def test_only_an_admin_of_the_municipality_creates_budgets_in_the_api(setup, client_for):
+    world, _case, _budget = setup
+    payload = {
+        "municipality_id": world.eindhoven.pk,
+        "channel": "maatwerkbudget",
+        "period_start": "2027-01-01",
+        "period_end": "2027-12-31",
+    }
+    assert post(client_for(world.dave), f"{API}/budgets", payload).status_code == 404
+    assert (
+        post(
+            client_for(world.adam), f"{API}/budgets", payload | {"municipality_id": world.utrecht.pk}
+        ).status_code
+        == 404
+    )
+    assert (
+        post(client_for(world.adam), f"{API}/budgets", payload | {"team_id": world.team_c.pk}).status_code
+        == 404
+    )
