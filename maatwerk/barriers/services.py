@@ -9,7 +9,6 @@ Barriers must stay free of personal data, because policy and the national progra
 that contain a BSN, or the name of a linked household or one of its persons, are refused.
 """
 
-import datetime
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -25,6 +24,7 @@ from maatwerk.accounts.models import AccessLog, Role, Team
 from maatwerk.cases import lib as case_lib
 from maatwerk.cases.models import Agency, Case
 from maatwerk.lib.money import round_money
+from maatwerk.validation import parse_date
 
 from .grouping import provision_key
 from .models import (
@@ -85,20 +85,6 @@ def _choice(value, choices, field: str, errors: dict):
         errors[field] = _("Choose one of the options.")
         return ""
     return choices(value)
-
-
-def _date(value, field: str, errors: dict, *, required: bool) -> datetime.date | None:
-    if value in (None, ""):
-        if required:
-            errors[field] = _("This field is required.")
-        return None
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except ValueError:
-        errors[field] = _("Enter a valid date.")
-        return None
 
 
 def _agencies(values, errors: dict) -> int:
@@ -181,7 +167,7 @@ def _barrier_fields(data: Mapping, errors: dict) -> dict:
         "legal_provision": _text(data.get("legal_provision"), "legal_provision", errors, max_length=200),
         "description": _text(data.get("description"), "description", errors, required=True),
         "risk": _text(data.get("risk"), "risk", errors),
-        "risk_date": _date(data.get("risk_date"), "risk_date", errors, required=False),
+        "risk_date": parse_date(data.get("risk_date"), "risk_date", errors, required=False),
         "solution_asked": _text(data.get("solution_asked"), "solution_asked", errors),
     }
     if not fields["agencies"] and not fields["other_agency"] and "agencies" not in errors:
@@ -311,7 +297,7 @@ def escalate_barrier(
     errors: dict = {}
     level = _choice(level, Level, "level", errors)
     to = _text(to, "to", errors, required=True, max_length=200)
-    due = _date(due_date, "due_date", errors, required=True)
+    due = parse_date(due_date, "due_date", errors, required=True)
     if due and due < timezone.localdate():
         errors["due_date"] = _("The due date cannot be in the past.")
     question = _text(question, "question", errors)

@@ -6,7 +6,6 @@ writes an AccessLog row. Views and the API fetch objects through `tenancy` first
 a second line of defence, not the permission system.
 """
 
-import datetime
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
@@ -19,6 +18,7 @@ from stdnum.nl import bsn as stdnum_bsn
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog, Team
+from maatwerk.validation import parse_date
 
 from . import lib
 from .models import (
@@ -128,20 +128,6 @@ def _int_in_range(value, field: str, errors: dict, low: int, high: int, *, requi
         errors[field] = _("Enter a number from %(low)d to %(high)d.") % {"low": low, "high": high}
         return None
     return number
-
-
-def _date(value, field: str, errors: dict, *, required: bool = True) -> datetime.date | None:
-    if value in (None, ""):
-        if required:
-            errors[field] = _("This field is required.")
-        return None
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except ValueError:
-        errors[field] = _("Enter a valid date.")
-        return None
 
 
 def _raise(errors: dict) -> None:
@@ -389,7 +375,7 @@ def register_time(case: Case, *, by, hours, activity: str, day=None, description
     errors: dict = {}
     hours = clean_hours(hours, errors)
     activity = _choice(activity, TimeEntry.Activity, "activity", errors)
-    day = _date(day, "day", errors, required=False) or timezone.localdate()
+    day = parse_date(day, "day", errors, required=False) or timezone.localdate()
     if day > timezone.localdate():
         errors["day"] = _("Time cannot be registered for a day in the future.")
     description = _text(description, "description", errors, max_length=200)
@@ -442,7 +428,7 @@ def record_mdt(
     _require_team(by, case.team_id)
     errors: dict = {}
     question = _text(question, "question", errors, required=True)
-    held_on = _date(held_on, "held_on", errors)
+    held_on = parse_date(held_on, "held_on", errors)
     rows = []
     for p in participants:
         role, organisation = (p.get("role") or "").strip(), (p.get("organisation") or "").strip()
@@ -547,7 +533,7 @@ def record_followup(
     home = _tri_state(kept_home, "kept_home", errors)
     job = _tri_state(kept_job, "kept_job", errors)
     notes = _text(notes, "notes", errors)
-    done_on = _date(done_on, "done_on", errors, required=False) or timezone.localdate()
+    done_on = parse_date(done_on, "done_on", errors, required=False) or timezone.localdate()
     if done_on > timezone.localdate():
         errors["done_on"] = _("The date cannot be in the future.")
     _raise(errors)
