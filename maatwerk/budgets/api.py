@@ -358,16 +358,5 @@ def list_mandates(request):
 def payments_csv(request):
     if not tenancy.has_role(request.user, Role.ADMIN):
         raise HttpError(403, _("Only an administrator may export payments."))
-    spends = list(
-        queries.awaiting_payment(request.user).filter(payee_kind=PayeeKind.BANK).order_by("decided_at")
-    )
-    for spend in spends:
-        log_access(
-            request.user,
-            spend,
-            action=AccessLog.Action.EXPORT,
-            purpose="payment export",
-            household_id=spend.case.household_id,
-            request=request,
-        )
+    spends = queries.payment_batch(request.user, request=request)
     return HttpResponse(exports.payments_csv(spends), content_type="text/csv; charset=utf-8")

@@ -1,9 +1,10 @@
 """Scoped querysets: what each person may see of budgets and spend requests (404 outside it)."""
 
 from maatwerk.accounts import tenancy
-from maatwerk.accounts.models import Role
+from maatwerk.accounts.audit import log_access
+from maatwerk.accounts.models import AccessLog, Role
 
-from .models import Budget, SpendRequest, SpendStatus, Verdict
+from .models import Budget, PayeeKind, SpendRequest, SpendStatus, Verdict
 
 TEAM_ROLES = (Role.WORKER, Role.TEAM_LEAD)
 MUNICIPAL_ROLES = (Role.LEGAL_CHECKER, Role.ADMIN)
@@ -47,3 +48,18 @@ def awaiting_check(user):
         needs_legality_check=True,
         municipality__in=tenancy.municipality_ids(user, [Role.LEGAL_CHECKER]),
     )
+
+
+def payment_batch(user, *, request=None) -> list[SpendRequest]:
+    """Approved bank transfers waiting for payment, for an export; each one read is logged as an export."""
+    spends = list(awaiting_payment(user).filter(payee_kind=PayeeKind.BANK).order_by("decided_at"))
+    for spend in spends:
+        log_access(
+            user,
+            spend,
+            action=AccessLog.Action.EXPORT,
+            purpose="payment export",
+            household_id=spend.case.household_id,
+            request=request,
+        )
+    return spends

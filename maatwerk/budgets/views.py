@@ -26,7 +26,7 @@ from .forms import (
     SpendRequestForm,
     new_key,
 )
-from .models import PayeeKind, SpendStatus
+from .models import SpendStatus
 
 OVERVIEW_ROLES = (Role.TEAM_LEAD, Role.ADMIN)
 
@@ -263,22 +263,6 @@ def payments(request):
     return render(request, "budgets/payments.html", context)
 
 
-def _export_batch(request):
-    spends = list(
-        queries.awaiting_payment(request.user).filter(payee_kind=PayeeKind.BANK).order_by("decided_at")
-    )
-    for spend in spends:
-        log_access(
-            request.user,
-            spend,
-            action=AccessLog.Action.EXPORT,
-            purpose="payment export",
-            household_id=spend.case.household_id,
-            request=request,
-        )
-    return spends
-
-
 @login_required
 def export_sepa(request):
     _require(request.user, Role.ADMIN)
@@ -291,7 +275,7 @@ def export_sepa(request):
             {"title": _("Payments"), "spends": spends, "form": form},
             status=422,
         )
-    spends = _export_batch(request)
+    spends = queries.payment_batch(request.user, request=request)
     message_id = f"MW-{timezone.now():%Y%m%d%H%M%S}-{request.user.pk}"
     data = exports.pain_001(
         spends,
@@ -311,7 +295,7 @@ def export_sepa(request):
 @login_required
 def export_csv(request):
     _require(request.user, Role.ADMIN)
-    spends = _export_batch(request)
+    spends = queries.payment_batch(request.user, request=request)
     response = HttpResponse(exports.payments_csv(spends), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="betalingen-{timezone.localdate():%Y%m%d}.csv"'
     return response
