@@ -10,11 +10,14 @@ import io
 import json
 import math
 import re
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from maatwerk.businesscases import cli, engine
 from maatwerk.businesscases.engine import PlanError, compute, simulate_net, to_decimal, validate
@@ -729,3 +732,108 @@ def test_cli_rejects_a_missing_file(tmp_path: Any, capsys: pytest.CaptureFixture
 def test_cli_needs_exactly_one_plan(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(argv) == 2
     assert "gebruik:" in capsys.readouterr().err
+
+
+# --- how the simulation draws, and the fast paths around it ---------------------------------------------
+
+
+def test_a_triangular_amount_with_a_probability_draws_both_from_one_uniform() -> None:
+    # One uniform number decides whether the flow happens and, rescaled, where in the triangle it lands.
+    # Both must still follow their own distribution: the share that happens, and the amounts that do.
+    draws = 20_000
+    plan = make_plan(draws=draws, regular_route=[{"amount": tri(100, 200, 600), "probability": 0.3}])
+    net = simulate_net(plan)
+    happened = net[net != 0]
+    assert abs(happened.size / draws - 0.3) <= 3 * math.sqrt(0.3 * 0.7 / draws)
+    assert happened.min() >= 100 and happened.max() <= 600
+    # Quantile standard errors for about 6,000 happening draws: sqrt(q(1-q)/n) / density, 1.4 at p5 and
+    # 2.0 at the median (see the triangular test above for the quantiles themselves).
+    assert np.percentile(happened, 5) == pytest.approx(150.0, abs=3 * 1.4)
+    assert np.percentile(happened, 50) == pytest.approx(600 - math.sqrt(100_000), abs=3 * 2.0)
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [tri(0, 0, 100), tri(0, 100, 100), tri(-500, -200, -100), tri(1000, 1000.5, 1001)],
+    ids=["mode at low", "mode at high", "negative", "narrow"],
+)
+@pytest.mark.parametrize("probability", [1.0, 0.45])
+def test_triangle_shapes_keep_their_support_and_mean(amount: dict[str, float], probability: float) -> None:
+    plan = make_plan(draws=CONVERGENCE_DRAWS, regular_route=[{"amount": amount, "probability": probability}])
+    net = simulate_net(plan)
+    happened = net[net != 0] if probability < 1 else net
+    # Draws are computed in single precision: a draw may sit a millionth of the triangle's width outside.
+    slack = 1e-6 * (amount["high"] - amount["low"])
+    assert happened.min() >= amount["low"] - slack and happened.max() <= amount["high"] + slack
+    mean = (amount["low"] + amount["mode"] + amount["high"]) / 3
+    assert abs(net.mean() - probability * mean) <= 3 * _standard_error(net)
+
+
+def test_many_flows_are_simulated_in_blocks_with_the_same_result() -> None:
+    # 600 random flows do not fit one block of work arrays: the draws are split into blocks, the last one
+    # shorter. The result must still be reproducible and centred on the exact expected net.
+    flows = [
+        {"amount": tri(50 + i, 80 + i, 200 + i), "probability": 0.2 + (i % 7) / 10, "payer": f"p{i % 3}"}
+        for i in range(engine.MAX_FLOWS)
+    ]
+    plan = make_plan(
+        draws=3_001,
+        investments=[{"amount": tri(1, 2, 3 + i)} for i in range(engine.MAX_FLOWS)],
+        regular_route=flows,
+        maatwerk_route=flows[: engine.MAX_FLOWS // 2],
+    )
+    net = simulate_net(plan)
+    assert net.shape == (3_001,)
+    assert np.array_equal(net, simulate_net(plan))
+    assert abs(net.mean() - compute(plan)["expected"]["net"]) <= 3 * _standard_error(net)
+
+
+def test_reused_work_arrays_do_not_carry_anything_over() -> None:
+    first = compute(UNCERTAIN)
+    small = make_plan(draws=7, regular_route=[{"amount": tri(1, 2, 3), "probability": 0.5}])
+    small_result = compute(small)
+    compute({**UNCERTAIN, "draws": 60_000, "seed": 9})  # grows the work arrays
+    assert compute(UNCERTAIN) == first
+    assert compute(small) == small_result
+
+
+def test_parallel_threads_get_the_same_results() -> None:
+    # Work arrays are per thread; a web server computes business cases in several threads at once.
+    plans = [{**UNCERTAIN, "seed": seed, "draws": 5_000 + 1_000 * seed} for seed in range(8)]
+    sequential = [compute(plan) for plan in plans]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for _ in range(3):
+            assert list(pool.map(compute, plans)) == sequential
+
+
+TIES = st.builds(
+    lambda units, cents, sign: float(f"{sign}{units}.{cents:02d}5"),
+    st.integers(0, 10**9),
+    st.integers(0, 99),
+    st.sampled_from(["", "-"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.floats(min_value=-1e12, max_value=1e12, allow_nan=False) | TIES | st.integers(-(10**6), 10**6),
+        min_size=1,
+        max_size=40,
+    ),
+    st.sampled_from([2, 4]),
+)
+def test_vectorised_rounding_equals_to_decimal(values: list[float], places: int) -> None:
+    assert engine._cents(values, places) == [float(to_decimal(float(value), places)) for value in values]
+
+
+def test_vectorised_rounding_rounds_ties_as_written() -> None:
+    assert engine._cents([2.675, -2.675, 1.005, 0.125, -0.001, 1e20]) == [2.68, -2.68, 1.01, 0.13, 0.0, 1e20]
+    assert str(engine._cents([-0.001])[0]) == "0.0"  # no negative zero
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 20, 21, 1_000, 10_000])
+def test_percentiles_equal_numpys(size: int) -> None:
+    rng = np.random.default_rng(size)
+    for values in (rng.normal(0, 30_000, size), np.round(rng.normal(0, 5, size))):
+        assert engine._percentiles(values, (5, 50, 95)) == np.percentile(values, [5, 50, 95]).tolist()
