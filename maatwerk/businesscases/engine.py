@@ -153,6 +153,8 @@ def _is_number(value: Any) -> bool:
 
 
 def _number(value: Any, field: str) -> float:
+    if type(value) is float and math.isfinite(value):  # the common case, without the checks below
+        return value
     if not _is_number(value):
         raise PlanError(field, "moet een getal zijn")
     try:
