@@ -3,10 +3,11 @@
 from django import forms
 from django.forms.widgets import Input
 
+# First match wins, so a subclass comes before its parent: CheckboxSelectMultiple is a RadioSelect.
 WIDGET_CLASSES = {
     forms.CheckboxInput: "utrecht-checkbox utrecht-checkbox--html-input",
-    forms.RadioSelect: "utrecht-radio-button",
-    forms.CheckboxSelectMultiple: "utrecht-checkbox",
+    forms.CheckboxSelectMultiple: "utrecht-checkbox utrecht-checkbox--html-input",
+    forms.RadioSelect: "utrecht-radio-button utrecht-radio-button--html-input",
     forms.Select: "utrecht-select utrecht-select--html-select",
     forms.SelectMultiple: "utrecht-select utrecht-select--html-select",
     forms.Textarea: "utrecht-textarea utrecht-textarea--html-textarea",
