@@ -571,8 +571,9 @@ def _cents(values: Sequence[float] | np.ndarray, places: int = 2) -> list[float]
 
     Away from a tie, half-up rounding of the value as written equals rounding its binary value, which numpy
     does for the whole array at once. A value written as a tie (2.675) is stored a hair to either side of it,
-    and scaling it by 100 rounds once more; every value within a margin far wider than those errors (a
-    millionth of a cent per euro) goes through :func:`to_decimal`, which decides as written.
+    and scaling it by 100 rounds once more (errors of about 10**-16 of the value); every value whose scaled
+    fraction lies within 10**-12 of the value of one half goes through :func:`to_decimal`, which decides as
+    written. So do infinities and NaN.
     """
     values = np.asarray(values, dtype=float)
     scale = 10.0**places
