@@ -6,15 +6,17 @@ Linked cases appear as counts and sums; a case reference is given only to the ca
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import BaseModel, ConfigDict
 
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog
 from maatwerk.cases.models import Case
+from maatwerk.cases.queries import page_of
 from maatwerk.lib.money import round_money
 
 from . import queries, services
@@ -70,6 +72,20 @@ class BarrierDetailOut(BarrierOut):
     own_links: list[LinkOut]
 
 
+class BarrierPage(Schema):
+    items: list[BarrierOut]
+    page: int
+    has_next: bool = Field(..., description="Pages are not counted (no COUNT over large sets).")
+
+
+class BarrierFilters(Schema):
+    status: str = Field(
+        "", description="A status, or `open_all` for every status that is not closed; empty for all."
+    )
+    page: int = Field(1, ge=1)
+    per_page: int = Field(queries.PER_PAGE, ge=1, le=100)
+
+
 class NationalRowOut(Schema):
     group_id: int | None
     barrier_ids: list[int]
@@ -95,6 +111,25 @@ class BarrierIn(Schema):
     solution_asked: str = ""
     case_id: int | None = None
     cost_at_stake: Decimal | None = None
+
+
+class BarrierPatch(BaseModel):
+    """Only the fields sent are changed; `null` empties an optional field."""
+
+    # Fields not listed are passed on to the service, which answers in Dutch that e.g. `status` is not
+    # changed here (it has its own endpoints), rather than ignoring them. A plain pydantic model, because
+    # ninja's Schema reads the input through attribute access and loses extra fields.
+    model_config = ConfigDict(extra="allow")
+
+    type: str | None = None
+    title: str | None = None
+    agencies: list[int] | None = None
+    other_agency: str | None = None
+    legal_provision: str | None = None
+    description: str | None = None
+    risk: str | None = None
+    risk_date: datetime.date | None = None
+    solution_asked: str | None = None
 
 
 class LinkIn(Schema):
@@ -221,12 +256,15 @@ def _detail(request, barrier_id: int) -> dict:
     return out
 
 
-@router.get("", response=list[BarrierOut], summary="The barrier register you may see")
-def list_barriers(request, status: str | None = None):
+@router.get("", response=BarrierPage, summary="The barrier register you may see, newest first, paginated")
+def list_barriers(request, filters: Query[BarrierFilters]):
     qs = _visible(request)
-    if status:
-        qs = qs.filter(status=status)
-    return [_out(b) for b in qs]
+    try:
+        qs = queries.filter_status(qs, filters.status)
+    except ValueError:
+        raise ValidationError({"status": _("Choose one of the options.")}) from None
+    items, has_next = page_of(qs, filters.page, filters.per_page)
+    return {"items": [_out(b) for b in items], "page": filters.page, "has_next": has_next}
 
 
 @router.get("/national", response=list[NationalRowOut], summary="National register (programme only)")
@@ -249,6 +287,15 @@ def register(request, payload: BarrierIn):
     case = _own_case(request, case_id) if case_id else None
     barrier = _call(services.register_barrier, by=request.user, case=case, cost_at_stake=cost, **data)
     return Status(201, _detail(request, barrier.pk))
+
+
+@router.patch(
+    "/{int:barrier_id}", response=BarrierDetailOut, summary="Correct the description (not after closing)"
+)
+def update(request, barrier_id: int, payload: BarrierPatch):
+    barrier = _acting(request, barrier_id)
+    _call(services.update_barrier, barrier, by=request.user, **payload.model_dump(exclude_unset=True))
+    return _detail(request, barrier.pk)
 
 
 @router.post("/{int:barrier_id}/links", response={201: BarrierDetailOut}, summary="Link a case of your team")

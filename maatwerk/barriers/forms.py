@@ -14,6 +14,11 @@ NO_PERSONAL_DATA = _("Describe the rule, not the household: no names or BSNs.")
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    # A date input only takes ISO dates; the active locale's format (01-03-2027) shows as empty, and a
+    # correction saved from such a form would clear the date.
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
 
 def case_choices(links_or_cases) -> list[tuple[str, str]]:
     return [("", "—")] + [(str(c.pk), f"{c.reference} — {c.household.name}") for c in links_or_cases]

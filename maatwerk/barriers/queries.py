@@ -22,6 +22,13 @@ REGISTERING_ROLES = frozenset({Role.WORKER, Role.TEAM_LEAD, Role.LEGAL_CHECKER})
 # Who may merge barriers into a structural group: programme nationally, policy within its municipality.
 MERGE_ROLES = frozenset({Role.PROGRAMME, Role.POLICY})
 
+PER_PAGE = 25
+# Newest first. Said explicitly because Meta.ordering is not applied to queries with GROUP BY, and the
+# figures below group; without it pages would overlap or skip barriers.
+REGISTER_ORDER = ("-created_at", "-id")
+# The status filter of the register: one status, or every status that is not closed.
+OPEN_ALL = "open_all"
+
 
 def is_national(user) -> bool:
     return tenancy.has_role(user, Role.PROGRAMME)
@@ -33,6 +40,18 @@ def visible_barriers(user):
     if is_national(user):
         return qs
     return tenancy.scope(qs, user, team_field=None, municipality_roles=REGISTER_ROLES)
+
+
+def filter_status(qs, status: str):
+    """The register filtered on `status` (a status, or OPEN_ALL); an empty status filters nothing.
+    Raises ValueError for anything else."""
+    if not status:
+        return qs
+    if status == OPEN_ALL:
+        return qs.filter(status__in=OPEN_STATUSES)
+    if status in BarrierStatus.values:
+        return qs.filter(status=status)
+    raise ValueError(status)
 
 
 def own_links(user, barrier: Barrier):
@@ -76,7 +95,7 @@ def with_figures(qs):
         households_hit=Count("links__case__household", distinct=True),
         cases_linked=Count("links", distinct=True),
         cost_at_stake=Coalesce(Subquery(cost), Value(Decimal("0")), output_field=DecimalField()),
-    )
+    ).order_by(*REGISTER_ORDER)
 
 
 def overdue_escalations(today=None):

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -259,6 +259,56 @@ def link_case(barrier: Barrier, case: Case, *, by, cost_at_stake=None) -> CaseLi
     link = _create_link(barrier, case, by=by, cost=cost)
     Barrier.objects.filter(pk=barrier.pk).update(updated_at=timezone.now())
     return link
+
+
+# --- correcting what was registered ---------------------------------------------------------------------
+
+
+def check_editable(barrier: Barrier) -> dict:
+    """The errors for correcting the barrier ({} when allowed): a closed barrier stays as it was answered."""
+    if barrier.is_closed:
+        return {NON_FIELD_ERRORS: _("The barrier is closed; its description can no longer be changed.")}
+    return {}
+
+
+@transaction.atomic
+def update_barrier(barrier: Barrier, *, by, **changes) -> Barrier:
+    """Correct the descriptive fields given in `changes` (a partial update; the other fields stay).
+
+    Status, escalations, answers and closing have their own services and are refused here. Who may
+    correct a barrier is who may escalate and close it (`_require_act`). The audit row names the fields
+    that changed, never their content. Nothing changed, nothing written.
+    """
+    _require_act(by, barrier)
+    # Lock the row: two corrections at once must not each write over fields the other just changed.
+    barrier = Barrier.objects.select_for_update().get(pk=barrier.pk)
+    _raise(check_editable(barrier))
+    errors: dict = {
+        field: _("This field cannot be changed here.") for field in sorted(set(changes) - INPUT_FIELDS)
+    }
+    current = {field: getattr(barrier, field) for field in INPUT_FIELDS}
+    current["agencies"] = case_lib.from_mask(barrier.agencies)
+    fields = _barrier_fields({**current, **changes}, errors)
+    changed = [f for f in sorted(INPUT_FIELDS) if f in changes and fields[f] != getattr(barrier, f)]
+    # Texts are checked against every household linked to the barrier, whichever team it belongs to.
+    linked = [link.case for link in barrier.links.select_related("case__household")]
+    check_no_personal_data({f: fields[f] for f in TEXT_FIELDS if f in changed}, linked, errors)
+    _raise(errors)
+    if not changed:
+        return barrier
+    for field in changed:
+        setattr(barrier, field, fields[field])
+    barrier.provision_key = fields["provision_key"]
+    barrier.updated_at = timezone.now()
+    barrier.save(update_fields=[*changed, "provision_key", "updated_at"])
+    _log(
+        by,
+        barrier,
+        action=UPDATE,
+        purpose=f"update barrier: {', '.join(changed)}",
+        municipality_id=barrier.municipality_id,
+    )
+    return barrier
 
 
 # --- the escalation ladder ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ urlpatterns = [
     path("nieuw/", views.barrier_new, name="new"),
     path("export/<str:fmt>/", views.export, name="export"),
     path("<int:pk>/", views.barrier_detail, name="detail"),
+    path("<int:pk>/wijzigen/", views.edit, name="edit"),
     path("<int:pk>/casus-koppelen/", views.link, name="link"),
     path("<int:pk>/escaleren/", views.escalate, name="escalate"),
     path("<int:pk>/afsluiten/", views.close, name="close"),

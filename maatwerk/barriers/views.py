@@ -7,6 +7,7 @@ cases themselves (reference and household) are shown only to workers and team le
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog
+from maatwerk.cases import lib as case_lib
 from maatwerk.cases.models import Case
 from maatwerk.lib.money import format_eur
 
@@ -54,24 +56,33 @@ def barrier_list(request):
     if queries.is_national(request.user) and not tenancy.has_role(request.user, *LIST_ROLES):
         return redirect("barriers:national")
     _require(request.user, LIST_ROLES)
-    barriers = queries.with_figures(queries.visible_barriers(request.user))
+    barriers = queries.visible_barriers(request.user)
     status = request.GET.get("status", "")
-    if status == "open_all":
-        barriers = barriers.filter(status__in=OPEN_STATUSES)
-    elif status in BarrierStatus.values:
-        barriers = barriers.filter(status=status)
-    barriers = list(barriers)
-    for b in barriers:
+    try:
+        barriers = queries.filter_status(barriers, status)
+    except ValueError:
+        status = ""  # an unknown status (an old bookmark) shows the whole register
+    # A page number past the end shows the last page, and one that is not a number the first.
+    page = Paginator(queries.with_figures(barriers), queries.PER_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    for b in rows:
         b.cost_display = eur(b.cost_at_stake)
+    # Page links keep the filters.
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "barriers/list.html",
         {
             "title": _("Barriers"),
-            "barriers": barriers,
+            "barriers": rows,
+            "page": page,
+            "page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+            "ellipsis": Paginator.ELLIPSIS,
+            "page_link": "?" + (f"{query.urlencode()}&" if query else "") + "page=",
             "overdue": queries.overdue_for(request.user),
             "status": status,
-            "status_choices": [("open_all", _("not closed")), *BarrierStatus.choices],
+            "status_choices": [(queries.OPEN_ALL, _("not closed")), *BarrierStatus.choices],
             "can_register": tenancy.has_role(request.user, *queries.REGISTERING_ROLES),
         },
     )
@@ -225,6 +236,27 @@ def link(request, pk):
         services.link_case(barrier, case, by=request.user, cost_at_stake=data["cost_at_stake"])
 
     return _form_page(request, barrier, form, title=_("Link a case"), submit=_("Link"), service=run)
+
+
+@login_required
+def edit(request, pk):
+    barrier = _acting_barrier(request, pk)
+    closed = services.check_editable(barrier)
+    if closed:
+        for message in closed.values():
+            messages.error(request, message)
+        return redirect("barriers:detail", barrier.pk)
+    initial = {field: getattr(barrier, field) for field in services.INPUT_FIELDS}
+    initial["agencies"] = [str(a) for a in case_lib.from_mask(barrier.agencies)]
+    form = BarrierForm(request.POST or None, initial=initial)
+    return _form_page(
+        request,
+        barrier,
+        form,
+        title=_("Edit the barrier"),
+        submit=_("Save"),
+        service=lambda data: services.update_barrier(barrier, by=request.user, **data),
+    )
 
 
 @login_required

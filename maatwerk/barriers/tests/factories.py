@@ -62,3 +62,8 @@ def answered(barrier, by, *, today=None):
     )
     services.record_answer(esc, by=by, answer="Lokaal niet op te lossen.", decision=Decision.REFERRED)
     return esc
+
+
+def many_barriers(world, n: int, *, by=None, **overrides) -> list:
+    """`n` barriers registered one after the other (oldest first), titled "Knelpunt 001" and on."""
+    return [childcare_barrier(world, by=by, title=f"Knelpunt {i:03d}", **overrides) for i in range(1, n + 1)]
