@@ -4,9 +4,11 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.paginator import Paginator
 from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.models import Role
@@ -96,6 +98,19 @@ def with_figures(qs):
         cases_linked=Count("links", distinct=True),
         cost_at_stake=Coalesce(Subquery(cost), Value(Decimal("0")), output_field=DecimalField()),
     ).order_by(*REGISTER_ORDER)
+
+
+class RegisterPaginator(Paginator):
+    """Pages of barriers with their figures. Counted on the plain barriers: counting the annotated rows
+    would compute the figures of the whole register just to learn how many pages there are."""
+
+    def __init__(self, barriers, per_page: int = PER_PAGE):
+        super().__init__(with_figures(barriers), per_page)
+        self._barriers = barriers
+
+    @cached_property
+    def count(self) -> int:
+        return self._barriers.count()
 
 
 def overdue_escalations(today=None):

@@ -63,7 +63,7 @@ def barrier_list(request):
     except ValueError:
         status = ""  # an unknown status (an old bookmark) shows the whole register
     # A page number past the end shows the last page, and one that is not a number the first.
-    page = Paginator(queries.with_figures(barriers), queries.PER_PAGE).get_page(request.GET.get("page"))
+    page = queries.RegisterPaginator(barriers).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     for b in rows:
         b.cost_display = eur(b.cost_at_stake)

@@ -3,9 +3,11 @@ import datetime
 import pytest
 
 from conftest import browser_login
+from maatwerk.barriers import services
 from maatwerk.barriers.models import Barrier, Level
+from maatwerk.cases.models import Agency
 
-from .factories import case_for, childcare_barrier
+from .factories import case_for, childcare_barrier, many_barriers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -84,3 +86,43 @@ def test_childcare_barrier_from_case_to_national_register(page, world):
     content = page.content()
     for secret in ("Zwanenburg", "Oosterhout", "Wilhelmina", "Gerrit", "111222333", "123456782"):
         assert secret not in content
+
+
+def test_correcting_a_barrier_keeps_what_was_not_touched(page, world):
+    barrier = childcare_barrier(world)
+    browser_login(page, "bob")
+    page.goto(f"/knelpunten/{barrier.pk}/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Wijzigen").click()
+    # The form comes filled in, the date too (a date input only shows ISO dates).
+    assert page.get_by_label("datum van het risico").input_value() == "2027-03-01"
+    page.get_by_label("wetsartikel").fill("art. 31 Awir")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Opslaan").click()
+    assert "Opgeslagen." in page.content()
+    barrier.refresh_from_db()
+    assert barrier.legal_provision == "art. 31 Awir" and barrier.provision_key == "art 31 awir"
+    assert barrier.risk_date == datetime.date(2027, 3, 1) and barrier.agency_list == [Agency.TAX]
+
+
+def test_register_pages_through_with_the_filter_kept(page, world):
+    escalated = many_barriers(world, 26)
+    for barrier in escalated:
+        services.escalate_barrier(
+            barrier, by=world.alice, level=Level.TEAM, to="Teamleider", due_date=datetime.date(2099, 1, 1)
+        )
+    childcare_barrier(world, title="Nog open")
+    browser_login(page, "alice")
+    page.goto("/knelpunten/")
+    page.get_by_label("status").select_option("escalated")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Filter").click()
+    pages = page.get_by_role("navigation", name="Pagina's van het knelpuntenregister")
+    assert "Pagina 1 van 2" in pages.inner_text()
+    with page.expect_navigation():
+        pages.get_by_role("link", name="Volgende pagina").click()
+    assert "Pagina 2 van 2" in pages.inner_text()
+    assert page.get_by_label("status").input_value() == "escalated"
+    rows = page.get_by_role("table").get_by_role("row")
+    assert rows.count() == 2 and "Knelpunt 001" in rows.nth(1).inner_text()
+    assert "Nog open" not in page.content()
