@@ -3,7 +3,7 @@ shown read-only (corrections are reversing entries through the services, never e
 
 from django.contrib import admin
 
-from .models import Budget, LedgerEntry, LegalityCheckRule, Mandate
+from .models import Budget, LedgerEntry, LegalityCheckRule, Mandate, PaymentBatch, PaymentBatchItem
 
 
 @admin.register(Mandate)
@@ -31,6 +31,35 @@ class BudgetAdmin(admin.ModelAdmin):
 class LedgerEntryAdmin(admin.ModelAdmin):
     list_display = ["created_at", "budget", "kind", "amount", "spend", "created_by"]
     list_filter = ["kind"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PaymentBatchItemInline(admin.TabularInline):
+    model = PaymentBatchItem
+    fields = ["spend", "amount"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PaymentBatch)
+class PaymentBatchAdmin(admin.ModelAdmin):
+    """Read-only: batches are recorded by the export and closed through the services."""
+
+    list_display = ["message_id", "municipality", "created_at", "execution_date", "count", "total"]
+    list_filter = ["municipality"]
+    inlines = [PaymentBatchItemInline]
 
     def has_add_permission(self, request):
         return False

@@ -1,13 +1,15 @@
 """Budget API: the same services and the same visibility as the pages; other teams' rows answer 404.
 
-Retries: `POST /spends`, `/spends/{id}/approve` and `/spends/{id}/pay` take an `Idempotency-Key`
-header; the same key again returns the first result and books nothing.
+Retries: `POST /spends`, `/spends/{id}/approve`, `/spends/{id}/pay`, `/payments/batches` and
+`/payments/batches/{id}/mark-paid` take an `Idempotency-Key` header; the same key again returns the first
+result and books nothing.
 """
 
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.http import HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
@@ -184,7 +186,8 @@ def get_budget(request, budget_id: int):
 
 @router.get("/budgets/{budget_id}/ledger", response=list[EntryOut], summary="The budget's ledger entries")
 def get_ledger(request, budget_id: int):
-    return list(_budget(request, budget_id).entries.order_by("id"))
+    budget = _budget(request, budget_id)
+    return list(queries.visible_entries(request.user, budget).order_by("id"))
 
 
 @router.post("/budgets/{budget_id}/allocations", response={201: EntryOut}, summary="Allocate money (admin)")
@@ -352,6 +355,142 @@ def record_check(request, spend_id: int, payload: CheckIn):
 def list_mandates(request):
     ids = {m.municipality_id for m in tenancy.memberships(request.user) if m.municipality_id}
     return list(Mandate.objects.filter(municipality__in=ids))
+
+
+class BatchIn(Schema):
+    municipality_id: int | None = Field(
+        None, description="Needed only when you administer more than one municipality."
+    )
+    debtor_name: str = Field(max_length=70)
+    debtor_iban: str = Field(max_length=42)
+    debtor_bic: str = Field("", max_length=11)
+    execution_date: date
+
+
+class BatchOut(Schema):
+    id: int
+    municipality_id: int
+    message_id: str
+    status: str
+    execution_date: date
+    debtor_name: str
+    debtor_iban: str
+    debtor_bic: str
+    total: Decimal
+    count: int
+    spend_ids: list[int]
+    created_by_id: int
+    created_at: datetime
+    closed_by_id: int | None
+    closed_at: datetime | None
+    reason: str
+
+
+def _batch_out(batch) -> dict:
+    closure = getattr(batch, "closure", None)
+    return {
+        "id": batch.pk,
+        "municipality_id": batch.municipality_id,
+        "message_id": batch.message_id,
+        "status": batch.status,
+        "execution_date": batch.execution_date,
+        "debtor_name": batch.debtor_name,
+        "debtor_iban": batch.debtor_iban,
+        "debtor_bic": batch.debtor_bic,
+        "total": batch.total,
+        "count": batch.count,
+        "spend_ids": list(batch.items.order_by("id").values_list("spend_id", flat=True)),
+        "created_by_id": batch.created_by_id,
+        "created_at": batch.created_at,
+        "closed_by_id": closure.closed_by_id if closure else None,
+        "closed_at": closure.closed_at if closure else None,
+        "reason": closure.reason if closure else "",
+    }
+
+
+def _batch(request, batch_id):
+    return tenancy.get_for_user_or_404(queries.visible_batches(request.user), request.user, pk=batch_id)
+
+
+@router.get(
+    "/payments/batches", response=list[BatchOut], summary="Exported payment batches (admin), newest first"
+)
+def list_batches(request, status: str | None = None):
+    qs = queries.visible_batches(request.user)
+    if status == "exported":
+        qs = qs.open()
+    elif status:
+        qs = qs.filter(closure__outcome=status)
+    return [_batch_out(b) for b in qs[:200]]
+
+
+@router.post(
+    "/payments/batches",
+    response={201: BatchOut},
+    summary="Record a batch of every approved bank transfer not in an open batch (admin; Idempotency-Key)",
+)
+def create_batch(request, payload: BatchIn):
+    from maatwerk.accounts.models import Municipality
+
+    # Only municipalities the caller administers exist for them; anything else answers 404.
+    admin_of = Municipality.objects.filter(pk__in=tenancy.municipality_ids(request.user, [Role.ADMIN]))
+    if payload.municipality_id is not None:
+        municipality = tenancy.get_for_user_or_404(admin_of, request.user, pk=payload.municipality_id)
+    else:
+        choices = list(admin_of[:2])
+        if not choices:
+            raise Http404
+        if len(choices) > 1:
+            raise ValidationError(
+                {"municipality_id": _("You administer more than one municipality: choose one.")}
+            )
+        municipality = choices[0]
+    batch = services.export_payment_batch(
+        by=request.user,
+        municipality=municipality,
+        debtor_name=payload.debtor_name,
+        debtor_iban=payload.debtor_iban,
+        debtor_bic=payload.debtor_bic,
+        execution_date=payload.execution_date,
+        idempotency_key=_key(request),
+    )
+    return Status(201, _batch_out(batch))
+
+
+@router.get("/payments/batches/{batch_id}", response=BatchOut, summary="One payment batch (admin)")
+def get_batch(request, batch_id: int):
+    return _batch_out(_batch(request, batch_id))
+
+
+@router.get("/payments/batches/{batch_id}/sepa.xml", summary="The batch's SEPA file, pain.001.001.03 (admin)")
+def batch_sepa(request, batch_id: int):
+    batch = _batch(request, batch_id)
+    spends = queries.exported_batch_spends(
+        request.user, batch, purpose="api payment batch file", request=request
+    )
+    response = HttpResponse(exports.batch_pain_001(batch, spends), content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{batch.message_id}.xml"'
+    return response
+
+
+@router.post(
+    "/payments/batches/{batch_id}/mark-paid",
+    response=BatchOut,
+    summary="Mark every request of the batch paid, all or nothing (Idempotency-Key header supported)",
+)
+def mark_batch_paid(request, batch_id: int):
+    batch = _batch(request, batch_id)
+    return _batch_out(services.mark_batch_paid(batch, by=request.user, idempotency_key=_key(request)))
+
+
+@router.post(
+    "/payments/batches/{batch_id}/withdraw",
+    response=BatchOut,
+    summary="Withdraw a batch the bank did not carry out, with a reason; its requests can be exported again",
+)
+def withdraw_batch(request, batch_id: int, payload: ReasonIn):
+    batch = _batch(request, batch_id)
+    return _batch_out(services.withdraw_batch(batch, by=request.user, reason=payload.reason))
 
 
 @router.get("/payments/export.csv", summary="Approved bank transfers as CSV (admin)")

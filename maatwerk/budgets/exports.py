@@ -80,6 +80,17 @@ def pain_001(
     return ET.tostring(doc, encoding="utf-8", xml_declaration=True)
 
 
+def batch_pain_001(batch, spends: Sequence) -> bytes:
+    """A recorded payment batch's file, the same each time: its debtor, date, message id and creation time."""
+    return pain_001(
+        spends,
+        debtor=Debtor(batch.debtor_name, batch.debtor_iban, batch.debtor_bic),
+        execution_date=batch.execution_date,
+        message_id=batch.message_id,
+        now=batch.created_at,
+    )
+
+
 def csv_cell(value) -> str:
     """Escape cells that a spreadsheet would run as a formula (= + - @, and tab/CR)."""
     text = "" if value is None else str(value)

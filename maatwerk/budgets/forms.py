@@ -83,13 +83,31 @@ class AllocateForm(NLDSFormMixin, forms.Form):
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
 
-class SepaExportForm(NLDSFormMixin, forms.Form):
+class _SepaExportFields(forms.Form):
+    municipality = forms.ModelChoiceField(label=_("municipality"), queryset=None, empty_label=None)
     debtor_name = forms.CharField(label=_("account holder (debtor)"), max_length=70)
     debtor_iban = forms.CharField(label=_("debit account IBAN"), max_length=42)
     debtor_bic = forms.CharField(label=_("BIC (optional)"), max_length=11, required=False)
     execution_date = forms.DateField(
         label=_("execution date"), widget=forms.DateInput(attrs={"type": "date"})
     )
+    # Generated when the page is shown: submitting it twice records one batch.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from maatwerk.accounts import tenancy
+        from maatwerk.accounts.models import Municipality, Role
+
+        municipalities = Municipality.objects.filter(
+            pk__in=tenancy.municipality_ids(user, [Role.ADMIN])
+        ).order_by("name")
+        field = self.fields["municipality"]
+        field.queryset = municipalities
+        if len(municipalities) == 1:
+            # Most administrators hold one municipality: nothing to choose.
+            field.widget = forms.HiddenInput()
+            field.initial = municipalities[0].pk
 
     def clean_debtor_iban(self):
         from stdnum import iban
@@ -98,6 +116,18 @@ class SepaExportForm(NLDSFormMixin, forms.Form):
         if not iban.is_valid(value):
             raise forms.ValidationError(_("This is not a valid IBAN."))
         return value
+
+
+class SepaExportForm(NLDSFormMixin, _SepaExportFields):
+    pass
+
+
+class MarkBatchPaidForm(NLDSFormMixin, forms.Form):
+    confirm = forms.BooleanField(
+        label=_("The bank has carried out every transfer in this batch."),
+        error_messages={"required": _("Tick the box to confirm that the bank has paid this batch.")},
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
 
 
 class _BudgetFields(forms.Form):

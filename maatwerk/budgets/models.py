@@ -348,19 +348,149 @@ class LedgerEntry(AppendOnlyModel):
         return f"{self.get_kind_display()} {self.amount} ({self.budget_id})"
 
 
+class BatchStatus(models.TextChoices):
+    EXPORTED = "exported", _("exported, not marked paid yet")
+    PAID = "paid", _("paid")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class PaymentBatchQuerySet(AppendOnlyQuerySet):
+    def open(self):
+        """Exported and neither marked paid nor withdrawn: its spends are not exported again."""
+        return self.filter(closure__isnull=True)
+
+
+class PaymentBatch(AppendOnlyModel):
+    """One exported SEPA credit-transfer file (pain.001): which approved spends went to the bank together.
+
+    Append-only like the ledger: what was exported stays as it was exported, and the file can be
+    produced again from these rows with the same message id. Whether the batch was paid or withdrawn is
+    one `PaymentBatchClosure` row; a batch without one is open.
+    """
+
+    objects = PaymentBatchQuerySet.as_manager()
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality")
+    )
+    message_id = models.CharField(_("message id"), max_length=35, unique=True)
+    execution_date = models.DateField(_("execution date"))
+    debtor_name = models.CharField(_("account holder (debtor)"), max_length=70)
+    debtor_iban = models.CharField(_("debit account IBAN"), max_length=34)
+    debtor_bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    total = models.DecimalField(_("total"), **MONEY)
+    count = models.PositiveIntegerField(_("number of payments"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("exported by")
+    )
+    created_at = models.DateTimeField(_("exported at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("payment batch")
+        verbose_name_plural = _("payment batches")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(count__gt=0) & Q(total__gt=0), name="batch_not_empty")
+        ]
+
+    def __str__(self) -> str:
+        return self.message_id
+
+    @property
+    def status(self) -> str:
+        closure = getattr(self, "closure", None)
+        return closure.outcome if closure is not None else BatchStatus.EXPORTED
+
+    def get_status_display(self) -> str:
+        return BatchStatus(self.status).label
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == BatchStatus.EXPORTED
+
+
+class PaymentBatchItemQuerySet(AppendOnlyQuerySet):
+    def in_open_batches(self):
+        return self.filter(batch__closure__isnull=True)
+
+
+class PaymentBatchItem(AppendOnlyModel):
+    """One spend request in a payment batch, with the amount that went into the file."""
+
+    objects = PaymentBatchItemQuerySet.as_manager()
+
+    batch = models.ForeignKey(
+        PaymentBatch, on_delete=models.PROTECT, related_name="items", verbose_name=_("payment batch")
+    )
+    spend = models.ForeignKey(
+        SpendRequest, on_delete=models.PROTECT, related_name="batch_items", verbose_name=_("spend request")
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+
+    class Meta:
+        verbose_name = _("payment in a batch")
+        verbose_name_plural = _("payments in a batch")
+        ordering = ["batch", "id"]
+        constraints = [models.UniqueConstraint(fields=["batch", "spend"], name="batch_item_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} {self.spend_id}"
+
+
+class PaymentBatchClosure(AppendOnlyModel):
+    """The end of a payment batch: marked paid (every spend paid in one go) or withdrawn (a reason).
+
+    One per batch at most (the one-to-one key), so a batch is closed once and stays closed.
+    """
+
+    batch = models.OneToOneField(
+        PaymentBatch, on_delete=models.PROTECT, related_name="closure", verbose_name=_("payment batch")
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, choices=BatchStatus.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("closed by")
+    )
+    closed_at = models.DateTimeField(_("closed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("closure of a payment batch")
+        verbose_name_plural = _("closures of payment batches")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=[BatchStatus.PAID, BatchStatus.WITHDRAWN]),
+                name="batch_closure_outcome",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} {self.outcome}"
+
+
 class IdempotencyKey(models.Model):
-    """A retried call with the same (key, action) returns the first result and books nothing again."""
+    """A retried call with the same (key, action) returns the first result and books nothing again.
+
+    The result is a spend request, or a payment batch for the batch actions.
+    """
 
     key = models.CharField(_("idempotency key"), max_length=100)
     action = models.CharField(_("action"), max_length=20)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    spend = models.ForeignKey(SpendRequest, on_delete=models.PROTECT, related_name="+")
+    spend = models.ForeignKey(SpendRequest, on_delete=models.PROTECT, related_name="+", null=True)
+    batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="+", null=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("idempotency key")
         verbose_name_plural = _("idempotency keys")
-        constraints = [models.UniqueConstraint(fields=["key", "action"], name="idempotency_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "action"], name="idempotency_unique"),
+            models.CheckConstraint(
+                condition=Q(spend__isnull=False, batch__isnull=True)
+                | Q(spend__isnull=True, batch__isnull=False),
+                name="idempotency_one_result",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.key}"

@@ -1,18 +1,47 @@
 """Scoped querysets: what each person may see of budgets and spend requests (404 outside it)."""
 
+from django.db.models import Q
+
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog, Role
 
-from .models import Budget, PayeeKind, SpendRequest, SpendStatus, Verdict
+from .models import Budget, PayeeKind, PaymentBatch, PaymentBatchItem, SpendRequest, SpendStatus, Verdict
 
 TEAM_ROLES = (Role.WORKER, Role.TEAM_LEAD)
 MUNICIPAL_ROLES = (Role.LEGAL_CHECKER, Role.ADMIN)
 
 
 def visible_budgets(user):
+    """Own teams' budgets; for an administrator every budget of the municipality.
+
+    A team lead also sees the budgets of the whole municipality (no team): `budget_for` falls back to
+    those when the team has no budget of its own for a channel, so the team's spends draw on them and
+    the lead approves against their balance. Read-only (allocating is for administrators), and the
+    ledger shows a team lead only the bookings of their own teams (`visible_entries`).
+    """
     qs = Budget.objects.select_related("team", "municipality")
-    return tenancy.scope(qs, user, team_roles=TEAM_ROLES, municipality_roles=(Role.ADMIN,))
+    scoped = tenancy.scope(qs, user, team_roles=TEAM_ROLES, municipality_roles=(Role.ADMIN,))
+    lead_of = {
+        m.team.municipality_id for m in tenancy.memberships(user) if m.role == Role.TEAM_LEAD and m.team_id
+    }
+    if not lead_of:
+        return scoped
+    return qs.filter(Q(pk__in=scoped.values("pk")) | Q(team__isnull=True, municipality__in=lead_of))
+
+
+def visible_entries(user, budget):
+    """The budget's ledger entries this person may see.
+
+    An administrator of the municipality sees all. Anyone else sees the bookings without a spend request
+    (allocations and their corrections) and those of their own teams' requests: a municipal budget also
+    carries other teams' requests, whose references and reasons are not theirs to read. The balances
+    are totals over every entry and carry no household data.
+    """
+    qs = budget.entries.all()
+    if budget.municipality_id in tenancy.municipality_ids(user, [Role.ADMIN]):
+        return qs
+    return qs.filter(Q(spend__isnull=True) | Q(spend__team__in=tenancy.team_ids(user, TEAM_ROLES)))
 
 
 def visible_spends(user):
@@ -40,6 +69,60 @@ def awaiting_payment(user):
     return visible_spends(user).filter(
         status=SpendStatus.APPROVED, municipality__in=tenancy.municipality_ids(user, [Role.ADMIN])
     )
+
+
+def in_open_batch(spends):
+    """Those of `spends` that are in an exported batch not marked paid or withdrawn yet."""
+    return spends.filter(pk__in=PaymentBatchItem.objects.in_open_batches().values("spend_id"))
+
+
+def not_in_open_batch(spends):
+    return spends.exclude(pk__in=PaymentBatchItem.objects.in_open_batches().values("spend_id"))
+
+
+def visible_batches(user):
+    """Payment batches are the financial administration's: administrators of the municipality only.
+
+    A batch mixes the spends of every team, so a team lead (who may pay a single spend of their team)
+    does not see batches; for anyone else a batch answers 404.
+    """
+    qs = PaymentBatch.objects.select_related("closure", "closure__closed_by", "created_by", "municipality")
+    return tenancy.scope(qs, user, team_field=None, municipality_roles=(Role.ADMIN,))
+
+
+def batch_spends(batch):
+    """The batch's spend requests in the order of the file."""
+    return (
+        SpendRequest.objects.filter(batch_items__batch=batch)
+        .select_related("team", "case", "budget")
+        .order_by("batch_items__id")
+    )
+
+
+def exported_batch_spends(user, batch, *, purpose: str, request=None) -> list[SpendRequest]:
+    """The batch's spends for a file (SEPA or CSV); each one read is logged as an export."""
+    spends = list(batch_spends(batch))
+    for spend in spends:
+        log_access(
+            user,
+            spend,
+            action=AccessLog.Action.EXPORT,
+            purpose=purpose,
+            household_id=spend.case.household_id,
+            request=request,
+        )
+    return spends
+
+
+def open_batch_of(spend) -> PaymentBatch | None:
+    item = (
+        PaymentBatchItem.objects.in_open_batches()
+        .filter(spend=spend)
+        .select_related("batch")
+        .order_by("-id")
+        .first()
+    )
+    return item.batch if item else None
 
 
 def awaiting_check(user):

@@ -10,23 +10,26 @@ refused while the budget row is locked, so concurrent approvals cannot overspend
 """
 
 import datetime
+import secrets
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
 
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
-from maatwerk.accounts.models import AccessLog, Role, User
+from maatwerk.accounts.models import AccessLog, Municipality, Role, User
 from maatwerk.businesscases import services as bc_services
 from maatwerk.lib import ledger
 from maatwerk.lib.money import format_eur, round_money
 
 from .models import (
     PARTICIPATIEWET_BASES,
+    BatchStatus,
     Budget,
     Channel,
     EntryKind,
@@ -37,6 +40,9 @@ from .models import (
     LegalityCheckRule,
     Mandate,
     PayeeKind,
+    PaymentBatch,
+    PaymentBatchClosure,
+    PaymentBatchItem,
     SpendRequest,
     SpendStatus,
     Verdict,
@@ -115,8 +121,8 @@ def _lock_spend(spend_id: int) -> SpendRequest:
     return SpendRequest.objects.select_for_update().select_related("case").get(pk=spend_id)
 
 
-def _idempotent(action: str, key: str | None, by, body, *, lock=None):
-    """Run `body()` (which returns a SpendRequest) once per (key, action).
+def _idempotent(action: str, key: str | None, by, body, *, lock=None, result_field: str = "spend"):
+    """Run `body()` once per (key, action); it returns a SpendRequest, or what `result_field` names.
 
     A retry finds the key and returns the first result without booking. Two concurrent first calls
     race on the unique (key, action) index: the loser's whole transaction rolls back (IntegrityError)
@@ -129,12 +135,12 @@ def _idempotent(action: str, key: str | None, by, body, *, lock=None):
     key = str(key)[:100]
 
     def existing():
-        row = IdempotencyKey.objects.select_related("spend").filter(key=key, action=action).first()
+        row = IdempotencyKey.objects.select_related(result_field).filter(key=key, action=action).first()
         if row is None:
             return None
         if row.user_id != by.pk:
             raise ValidationError({"idempotency_key": _("This idempotency key was used by someone else.")})
-        return row.spend
+        return getattr(row, result_field)
 
     try:
         with transaction.atomic():
@@ -144,7 +150,7 @@ def _idempotent(action: str, key: str | None, by, body, *, lock=None):
             if found is not None:
                 return found
             result = body()
-            IdempotencyKey.objects.create(key=key, action=action, user=by, spend=result)
+            IdempotencyKey.objects.create(key=key, action=action, user=by, **{result_field: result})
             return result
     except IntegrityError:
         found = existing()
@@ -520,29 +526,47 @@ def _may_pay(spend: SpendRequest, by) -> bool:
     ) or spend.team_id in tenancy.team_ids(by, [Role.TEAM_LEAD])
 
 
+# The note on the release booked with a payment: `reverse_payment` finds that release by it.
+PAYMENT_RELEASE_NOTE = "payment"
+
+
+def _payment_refusal(spend: SpendRequest, by) -> tuple[str, str] | None:
+    """(field, Dutch sentence) saying why `by` may not mark this locked spend paid now, or None."""
+    if spend.status != SpendStatus.APPROVED:
+        return "status", _("Only an approved request can be paid.")
+    if spend.requested_by_id == by.pk:
+        return "payer", _("You cannot pay out your own request: four eyes are required.")
+    if not _may_pay(spend, by):
+        return "payer", _("Only an administrator or the team lead may mark a request paid.")
+    return None
+
+
+def _book_payment(budget: Budget, spend: SpendRequest, *, by, note: str = "") -> None:
+    """The one ledger path of a payment (single or in a batch); budget and spend are locked by the caller.
+
+    The commitment is released and the payment booked together, so `available` does not move and
+    `committed` turns into `paid`.
+    """
+    _book(budget, EntryKind.RELEASE, spend.amount, by=by, spend=spend, note=PAYMENT_RELEASE_NOTE)
+    _book(budget, EntryKind.PAYMENT, spend.amount, by=by, spend=spend, note=note)
+    spend.status = SpendStatus.PAID
+    spend.paid_by = by
+    spend.paid_at = timezone.now()
+    spend.save(update_fields=["status", "paid_by", "paid_at"])
+    _log_spend(by, spend, "pay spend")
+
+
 def pay_spend(spend: SpendRequest, *, by, idempotency_key: str | None = None) -> SpendRequest:
     """Mark an approved request paid: the commitment is released and the payment booked, together."""
 
     def body():
         budget = _lock_budget(spend.budget_id)
         current = _lock_spend(spend.pk)
-        if current.status != SpendStatus.APPROVED:
-            raise ValidationError({"status": _("Only an approved request can be paid.")})
-        if current.requested_by_id == by.pk:
-            raise ValidationError(
-                {"payer": _("You cannot pay out your own request: four eyes are required.")}
-            )
-        if not _may_pay(current, by):
-            raise ValidationError(
-                {"payer": _("Only an administrator or the team lead may mark a request paid.")}
-            )
-        _book(budget, EntryKind.RELEASE, current.amount, by=by, spend=current, note="payment")
-        _book(budget, EntryKind.PAYMENT, current.amount, by=by, spend=current)
-        current.status = SpendStatus.PAID
-        current.paid_by = by
-        current.paid_at = timezone.now()
-        current.save(update_fields=["status", "paid_by", "paid_at"])
-        _log_spend(by, current, "pay spend")
+        refusal = _payment_refusal(current, by)
+        if refusal:
+            field, message = refusal
+            raise ValidationError({field: message})
+        _book_payment(budget, current, by=by)
         return current
 
     return _idempotent("pay", idempotency_key, by, body, lock=lambda: _lock_budget(spend.budget_id))
@@ -565,7 +589,9 @@ def reverse_payment(spend: SpendRequest, *, by, reason: str) -> SpendRequest:
             spend=current, kind__in=[EntryKind.PAYMENT, EntryKind.RELEASE], reversed_by__isnull=True
         ).order_by("-id")
         payment = next(e for e in open_entries if e.kind == EntryKind.PAYMENT)
-        release = next(e for e in open_entries if e.kind == EntryKind.RELEASE and e.note == "payment")
+        release = next(
+            e for e in open_entries if e.kind == EntryKind.RELEASE and e.note == PAYMENT_RELEASE_NOTE
+        )
         _book(budget, EntryKind.REVERSAL, payment.amount, by=by, spend=current, reverses=payment, note=reason)
         _book(budget, EntryKind.REVERSAL, release.amount, by=by, spend=current, reverses=release, note=reason)
         current.status = SpendStatus.APPROVED
@@ -616,6 +642,215 @@ def record_legality_check(
         )
         _log_spend(by, current, "legality check", AccessLog.Action.CREATE)
     return check
+
+
+# --- payment batches -----------------------------------------------------------------------------------
+
+
+def _message_id(municipality: Municipality, now: datetime.datetime) -> str:
+    # A bank refuses a second file with a message id it has seen, so each batch gets its own: the
+    # municipality, the second and a random part (two exports in one second differ). 29 of SEPA's 35.
+    stamp = timezone.localtime(now).strftime("%Y%m%d%H%M%S")
+    return f"MW-{municipality.code}-{stamp}-{secrets.token_hex(3).upper()}"
+
+
+def export_payment_batch(
+    *,
+    by,
+    municipality: Municipality,
+    debtor_name: str,
+    debtor_iban: str,
+    execution_date: datetime.date,
+    debtor_bic: str = "",
+    idempotency_key: str | None = None,
+) -> PaymentBatch:
+    """Record a new batch with every approved bank transfer of the municipality that is in no open batch.
+
+    The batch holds what goes into the SEPA file (pain.001) and under which message id. A spend that is
+    already in an exported batch that was not marked paid or withdrawn is left out, so that the same
+    transfer is not sent to the bank twice. Refused when nothing is left to export.
+    """
+    if municipality.pk not in tenancy.municipality_ids(by, [Role.ADMIN]):
+        raise ValidationError(
+            {"municipality": _("Only an administrator of this municipality may export payments.")}
+        )
+    errors = {}
+    debtor_name = (debtor_name or "").strip()
+    if not debtor_name:
+        errors["debtor_name"] = _("Give the name of the account holder.")
+    elif len(debtor_name) > 70:
+        errors["debtor_name"] = _("Use at most %(n)d characters.") % {"n": 70}
+    debtor_iban = stdnum_iban.compact(debtor_iban or "")
+    if not stdnum_iban.is_valid(debtor_iban):
+        errors["debtor_iban"] = _("This is not a valid IBAN.")
+    debtor_bic = stdnum_bic.compact(debtor_bic or "")
+    if debtor_bic and not stdnum_bic.is_valid(debtor_bic):
+        errors["debtor_bic"] = _("This is not a valid BIC.")
+    if not isinstance(execution_date, datetime.date):
+        errors["execution_date"] = _("Enter a date, e.g. 31-12-2026.")
+    if errors:
+        raise ValidationError(errors)
+
+    def body():
+        # The municipality row serialises two exports of the same municipality. Locking the spend rows
+        # alone would not do on PostgreSQL: the second export's snapshot would not see the first one's
+        # batch items, and a row that was only locked (not changed) is not checked again once the first
+        # transaction commits, so both batches would hold the same transfers.
+        Municipality.objects.select_for_update().get(pk=municipality.pk)
+        spends = list(
+            SpendRequest.objects.select_for_update()
+            .select_related("case")
+            .filter(municipality=municipality, status=SpendStatus.APPROVED, payee_kind=PayeeKind.BANK)
+            .exclude(pk__in=PaymentBatchItem.objects.in_open_batches().values("spend_id"))
+            .order_by("decided_at", "pk")
+        )
+        if not spends:
+            raise ValidationError(
+                {
+                    "spends": _(
+                        "There is nothing to export: every approved bank transfer is already in an "
+                        "exported batch that has not been marked paid."
+                    )
+                }
+            )
+        now = timezone.now()
+        batch = PaymentBatch.objects.create(
+            municipality=municipality,
+            message_id=_message_id(municipality, now),
+            execution_date=execution_date,
+            debtor_name=debtor_name,
+            debtor_iban=debtor_iban,
+            debtor_bic=debtor_bic,
+            total=sum((s.amount for s in spends), round_money(0)),
+            count=len(spends),
+            created_by=by,
+            created_at=now,
+        )
+        PaymentBatchItem.objects.bulk_create(
+            [PaymentBatchItem(batch=batch, spend=s, amount=s.amount) for s in spends]
+        )
+        _log(
+            by,
+            batch,
+            action=AccessLog.Action.CREATE,
+            purpose="export payment batch",
+            municipality_id=municipality.pk,
+        )
+        for spend in spends:
+            _log_spend(by, spend, "payment export", AccessLog.Action.EXPORT)
+        return batch
+
+    return _idempotent("export_batch", idempotency_key, by, body, result_field="batch")
+
+
+def _lock_batch(batch_id: int) -> PaymentBatch:
+    # The batch row serialises closing it: a second "mark paid" (a double click, a retry without key)
+    # waits here and then finds the closure.
+    return PaymentBatch.objects.select_for_update().get(pk=batch_id)
+
+
+def _refuse_closed(batch: PaymentBatch) -> None:
+    closure = PaymentBatchClosure.objects.filter(batch=batch).first()
+    if closure is not None:
+        raise ValidationError(
+            {"batch": _("This batch is already %(status)s.") % {"status": closure.get_outcome_display()}}
+        )
+
+
+def _reloaded(batch: PaymentBatch) -> PaymentBatch:
+    return PaymentBatch.objects.select_related("closure").get(pk=batch.pk)
+
+
+def mark_batch_paid(batch: PaymentBatch, *, by, idempotency_key: str | None = None) -> PaymentBatch:
+    """The bank carried out the batch: mark every spend in it paid, in one transaction.
+
+    Each spend goes through the same ledger path as `pay_spend` (release the commitment, book the
+    payment) under the same rule (`_may_pay`, four eyes). All or nothing: when any spend can no longer
+    be paid (paid on its own meanwhile, cancelled) or `by` may not pay it, nothing is booked and the
+    error names every such spend.
+    """
+
+    def body():
+        current = _lock_batch(batch.pk)
+        _refuse_closed(current)
+        spend_ids = list(current.items.order_by("id").values_list("spend_id", flat=True))
+        budget_ids = set(SpendRequest.objects.filter(pk__in=spend_ids).values_list("budget_id", flat=True))
+        # Same lock order as pay_spend and approve_spend (budgets before spends), each in id order, so a
+        # batch and single bookings on the same budgets wait for each other instead of deadlocking.
+        budgets = {
+            b.pk: b for b in Budget.objects.select_for_update().filter(pk__in=budget_ids).order_by("pk")
+        }
+        locked = {
+            s.pk: s
+            for s in SpendRequest.objects.select_for_update()
+            .select_related("case")
+            .filter(pk__in=spend_ids)
+            .order_by("pk")
+        }
+        spends = [locked[pk] for pk in spend_ids]
+        errors: dict[str, list[str]] = {}
+        for spend in spends:
+            refusal = _payment_refusal(spend, by)
+            if refusal is None:
+                continue
+            field, message = refusal
+            if field == "status":
+                message = _("%(ref)s can no longer be paid: it is %(status)s.") % {
+                    "ref": spend.reference,
+                    "status": spend.get_status_display(),
+                }
+            else:
+                message = f"{spend.reference}: {message}"
+            errors.setdefault(field, []).append(message)
+        if errors:
+            errors["batch"] = [
+                _(
+                    "Nothing in this batch was marked paid. Mark the other requests paid one by one, or "
+                    "withdraw the batch and export them again."
+                )
+            ]
+            raise ValidationError(errors)
+        for spend in spends:
+            _book_payment(budgets[spend.budget_id], spend, by=by, note=current.message_id)
+        PaymentBatchClosure.objects.create(batch=current, outcome=BatchStatus.PAID, closed_by=by)
+        _log(
+            by,
+            current,
+            action=AccessLog.Action.UPDATE,
+            purpose="mark batch paid",
+            municipality_id=current.municipality_id,
+        )
+        return _reloaded(current)
+
+    return _idempotent(
+        "pay_batch", idempotency_key, by, body, lock=lambda: _lock_batch(batch.pk), result_field="batch"
+    )
+
+
+def withdraw_batch(batch: PaymentBatch, *, by, reason: str) -> PaymentBatch:
+    """The bank did not and will not carry out this file: close the batch so its spends can be exported anew.
+
+    Books nothing: the spends stay approved (or whatever they became meanwhile).
+    """
+    if batch.municipality_id not in tenancy.municipality_ids(by, [Role.ADMIN]):
+        raise ValidationError(
+            {"batch": _("Only an administrator of this municipality may withdraw a payment batch.")}
+        )
+    reason = _reason(reason)
+    with transaction.atomic():
+        current = _lock_batch(batch.pk)
+        _refuse_closed(current)
+        PaymentBatchClosure.objects.create(
+            batch=current, outcome=BatchStatus.WITHDRAWN, reason=reason, closed_by=by
+        )
+        _log(
+            by,
+            current,
+            action=AccessLog.Action.UPDATE,
+            purpose="withdraw payment batch",
+            municipality_id=current.municipality_id,
+        )
+    return _reloaded(current)
 
 
 def user_label(user: User | None) -> str:

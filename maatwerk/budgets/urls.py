@@ -14,6 +14,11 @@ urlpatterns = [
     path("aanvragen/<int:pk>/<slug:action>/", views.spend_action, name="spend_action"),
     path("toetsen/", views.checks, name="checks"),
     path("betalingen/", views.payments, name="payments"),
-    path("betalingen/sepa.xml", views.export_sepa, name="export_sepa"),
     path("betalingen/betalingen.csv", views.export_csv, name="export_csv"),
+    path("betalingen/batches/nieuw/", views.batch_create, name="batch_create"),
+    path("betalingen/batches/<int:pk>/", views.batch_detail, name="batch"),
+    path("betalingen/batches/<int:pk>/sepa.xml", views.batch_sepa, name="batch_sepa"),
+    path("betalingen/batches/<int:pk>/betalingen.csv", views.batch_csv, name="batch_csv"),
+    path("betalingen/batches/<int:pk>/betaald/", views.batch_pay, name="batch_pay"),
+    path("betalingen/batches/<int:pk>/intrekken/", views.batch_withdraw, name="batch_withdraw"),
 ]

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from maatwerk.accounts import tenancy
@@ -21,6 +22,7 @@ from .forms import (
     AllocateForm,
     BudgetForm,
     LegalityCheckForm,
+    MarkBatchPaidForm,
     ReasonForm,
     SepaExportForm,
     SpendRequestForm,
@@ -97,12 +99,15 @@ def budget_detail(request, pk: int):
 
 def _budget_page(request, budget, form, status=200):
     may_allocate = budget.municipality_id in tenancy.municipality_ids(request.user, [Role.ADMIN])
+    entries = queries.visible_entries(request.user, budget)
     context = {
         "title": str(budget),
         "budget": budget,
         "b": budget.balances(),
-        "entries": budget.entries.select_related("spend", "created_by", "reverses").order_by("-id")[:200],
+        "entries": entries.select_related("spend", "created_by", "reverses").order_by("-id")[:200],
         "form": form if may_allocate else None,
+        # A team lead looking at a budget of the whole municipality: totals of all, bookings of own teams.
+        "own_bookings_only": not may_allocate and budget.team_id is None,
     }
     return render(request, "budgets/budget_detail.html", context, status=status)
 
@@ -167,6 +172,8 @@ def _spend_context(request, spend, **forms):
         "can_cancel": spend.status in (SpendStatus.REQUESTED, SpendStatus.APPROVED)
         and (spend.requested_by_id == user.pk or is_lead or is_admin),
         "can_pay": spend.status == SpendStatus.APPROVED and (is_admin or is_lead),
+        "open_batch": queries.open_batch_of(spend) if spend.status == SpendStatus.APPROVED else None,
+        "is_admin": is_admin,
         "can_reverse": spend.status == SpendStatus.PAID and is_admin,
         "key": new_key(),
         "reject_form": forms.get("reject") or ReasonForm(prefix="reject"),
@@ -254,42 +261,153 @@ def checks(request):
     return render(request, "budgets/checks.html", {"title": _("Legality checks"), "pending": pending})
 
 
+def _payments_page(request, form, status=200):
+    awaiting = queries.awaiting_payment(request.user).order_by("decided_at")
+    batches = queries.visible_batches(request.user)
+    context = {
+        "title": _("Payments"),
+        "spends": list(queries.not_in_open_batch(awaiting)),
+        "held": queries.in_open_batch(awaiting).count(),
+        "open_batches": list(batches.open()),
+        "closed_batches": list(batches.filter(closure__isnull=False)[:50]),
+        "form": form,
+    }
+    return render(request, "budgets/payments.html", context, status=status)
+
+
 @login_required
 def payments(request):
     _require(request.user, Role.ADMIN)
-    spends = list(queries.awaiting_payment(request.user).order_by("decided_at"))
-    form = SepaExportForm(initial={"execution_date": timezone.localdate() + datetime.timedelta(days=1)})
-    context = {"title": _("Payments"), "spends": spends, "form": form}
-    return render(request, "budgets/payments.html", context)
+    form = SepaExportForm(
+        user=request.user,
+        initial={
+            "execution_date": timezone.localdate() + datetime.timedelta(days=1),
+            "idempotency_key": new_key(),
+        },
+    )
+    return _payments_page(request, form)
 
 
 @login_required
-def export_sepa(request):
+@require_POST
+def batch_create(request):
+    """Record the batch of approved transfers, then show it: its page offers the SEPA file."""
     _require(request.user, Role.ADMIN)
-    form = SepaExportForm(request.GET)
-    if not form.is_valid():
-        spends = list(queries.awaiting_payment(request.user).order_by("decided_at"))
-        return render(
-            request,
-            "budgets/payments.html",
-            {"title": _("Payments"), "spends": spends, "form": form},
-            status=422,
-        )
-    spends = queries.payment_batch(request.user, request=request)
-    message_id = f"MW-{timezone.now():%Y%m%d%H%M%S}-{request.user.pk}"
-    data = exports.pain_001(
-        spends,
-        debtor=exports.Debtor(
-            form.cleaned_data["debtor_name"],
-            form.cleaned_data["debtor_iban"],
-            form.cleaned_data["debtor_bic"],
-        ),
-        execution_date=form.cleaned_data["execution_date"],
-        message_id=message_id,
+    form = SepaExportForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            batch = services.export_payment_batch(
+                by=request.user,
+                municipality=data["municipality"],
+                debtor_name=data["debtor_name"],
+                debtor_iban=data["debtor_iban"],
+                debtor_bic=data["debtor_bic"],
+                execution_date=data["execution_date"],
+                idempotency_key=data["idempotency_key"] or None,
+            )
+        except ValidationError as exc:
+            _to_form(form, exc)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Payment batch %(id)s recorded with %(n)d transfer. Download the SEPA file below.",
+                    "Payment batch %(id)s recorded with %(n)d transfers. Download the SEPA file below.",
+                    batch.count,
+                )
+                % {"id": batch.message_id, "n": batch.count},
+            )
+            return redirect("budgets:batch", pk=batch.pk)
+    return _payments_page(request, form, status=422)
+
+
+def _batch(request, pk):
+    return tenancy.get_for_user_or_404(queries.visible_batches(request.user), request.user, pk=pk)
+
+
+def _batch_page(request, batch, *, pay_form=None, withdraw_form=None, errors=(), status=200):
+    context = {
+        "title": _("Payment batch %(id)s") % {"id": batch.message_id},
+        "batch": batch,
+        "spends": list(queries.batch_spends(batch)),
+        "pay_form": pay_form or MarkBatchPaidForm(initial={"idempotency_key": new_key()}),
+        "withdraw_form": withdraw_form or ReasonForm(prefix="withdraw"),
+        "action_errors": list(errors),
+    }
+    return render(request, "budgets/batch_detail.html", context, status=status)
+
+
+@login_required
+def batch_detail(request, pk: int):
+    batch = _batch(request, pk)
+    log_access(
+        request.user,
+        batch,
+        action=AccessLog.Action.READ,
+        purpose="view payment batch",
+        municipality_id=batch.municipality_id,
+        request=request,
     )
-    response = HttpResponse(data, content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="{message_id}.xml"'
+    return _batch_page(request, batch)
+
+
+@login_required
+def batch_sepa(request, pk: int):
+    batch = _batch(request, pk)
+    spends = queries.exported_batch_spends(request.user, batch, purpose="payment batch file", request=request)
+    response = HttpResponse(exports.batch_pain_001(batch, spends), content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{batch.message_id}.xml"'
     return response
+
+
+@login_required
+def batch_csv(request, pk: int):
+    batch = _batch(request, pk)
+    spends = queries.exported_batch_spends(request.user, batch, purpose="payment batch csv", request=request)
+    response = HttpResponse(exports.payments_csv(spends), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{batch.message_id}.csv"'
+    return response
+
+
+@login_required
+@require_POST
+def batch_pay(request, pk: int):
+    batch = _batch(request, pk)
+    form = MarkBatchPaidForm(request.POST)
+    if not form.is_valid():
+        return _batch_page(request, batch, pay_form=form, status=422)
+    try:
+        services.mark_batch_paid(
+            batch, by=request.user, idempotency_key=form.cleaned_data["idempotency_key"] or None
+        )
+    except ValidationError as exc:
+        return _batch_page(request, _batch(request, pk), errors=_errors(exc), status=422)
+    messages.success(
+        request,
+        ngettext(
+            "Batch marked as paid: %(n)d request paid.",
+            "Batch marked as paid: %(n)d requests paid.",
+            batch.count,
+        )
+        % {"n": batch.count},
+    )
+    return redirect("budgets:batch", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def batch_withdraw(request, pk: int):
+    batch = _batch(request, pk)
+    form = ReasonForm(request.POST, prefix="withdraw")
+    if not form.is_valid():
+        return _batch_page(request, batch, withdraw_form=form, status=422)
+    try:
+        services.withdraw_batch(batch, by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        return _batch_page(request, _batch(request, pk), errors=_errors(exc), status=422)
+    messages.success(request, _("Batch withdrawn; its approved requests can be exported again."))
+    return redirect("budgets:batch", pk=batch.pk)
 
 
 @login_required

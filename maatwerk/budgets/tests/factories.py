@@ -19,11 +19,14 @@ def make_case(team, name="Jansen") -> Case:
     return Case.objects.create(municipality=team.municipality, team=team, household=household)
 
 
-def make_budget(world, *, team=None, channel=Channel.MAATWERKBUDGET, amount="10000.00") -> Budget:
+def make_budget(
+    world, *, team=None, channel=Channel.MAATWERKBUDGET, amount="10000.00", municipality_wide=False
+) -> Budget:
+    """A budget of `team` (team A by default), or with `municipality_wide` one of its whole municipality."""
     team = team if team is not None else world.team_a
     budget = Budget.objects.create(
         municipality=team.municipality,
-        team=team,
+        team=None if municipality_wide else team,
         channel=channel,
         period_start=PERIOD[0],
         period_end=PERIOD[1],

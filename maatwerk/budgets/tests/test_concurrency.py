@@ -7,6 +7,7 @@ for SQLite the test copies the prepared database into a temporary file (sqlite3'
 the threads' connections at it, with the settings' own options (BEGIN IMMEDIATE, busy timeout, WAL).
 """
 
+import datetime
 import os
 import sqlite3
 import tempfile
@@ -19,7 +20,13 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
 from maatwerk.budgets import services
-from maatwerk.budgets.models import LedgerEntry, SpendRequest, SpendStatus
+from maatwerk.budgets.models import (
+    LedgerEntry,
+    PaymentBatchClosure,
+    PaymentBatchItem,
+    SpendRequest,
+    SpendStatus,
+)
 from maatwerk.lib import ledger
 
 from .factories import make_budget, make_case, request, standard_mandates
@@ -128,3 +135,100 @@ def test_fifty_parallel_approvals_against_a_budget_for_ten(world):
     b = ledger.balances(rows)
     assert (b.allocated, b.committed, b.available) == (Decimal("1000"), Decimal("1000"), Decimal("0"))
     assert sum(1 for kind, _ in rows if kind == "commitment") == FITS
+
+
+def _approved_spends(world, n=4):
+    """`n` approved transfers, half on team A's budget and half on the municipality's special assistance."""
+    standard_mandates(world.eindhoven, bb_user=world.lars)
+    case = make_case(world.team_a)
+    make_budget(world, amount="1000.00")
+    make_budget(world, channel="bijzondere_bijstand", amount="1000.00", municipality_wide=True)
+    ids = []
+    for i in range(n):
+        if i % 2:
+            spend = request(world.alice, case, "100.00", channel="bijzondere_bijstand")
+            services.approve_spend(spend, by=world.lars)
+        else:
+            spend = request(world.alice, case, "100.00")
+            services.approve_spend(spend, by=world.dave)
+        ids.append(spend.pk)
+    return ids
+
+
+def _export(world):
+    return services.export_payment_batch(
+        by=world.adam,
+        municipality=world.eindhoven,
+        debtor_name="Gemeente Eindhoven",
+        debtor_iban="NL02ABNA0123456789",
+        execution_date=datetime.date(2026, 12, 1),
+    )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_exports_never_put_a_transfer_in_two_open_batches(world):
+    spend_ids = _approved_spends(world)
+
+    def export():
+        try:
+            return _export(world).pk
+        except ValidationError as exc:
+            return exc.message_dict
+
+    def items():
+        return list(PaymentBatchItem.objects.values_list("spend_id", flat=True))
+
+    with shared_database() as in_thread:
+        results = run_threads(in_thread, export, [() for _ in range(6)])
+        exported = run_threads(in_thread, items, [()])[0]
+
+    batches = [r for r in results if isinstance(r, int)]
+    assert len(batches) == 1, results
+    assert all(list(r) == ["spends"] for r in results if not isinstance(r, int)), results
+    assert sorted(exported) == sorted(spend_ids)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_batch_payment_racing_single_payments_pays_each_spend_once(world):
+    spend_ids = _approved_spends(world)
+    batch = _export(world)
+
+    def pay_batch():
+        try:
+            services.mark_batch_paid(batch, by=world.adam)
+        except ValidationError as exc:
+            return exc.message_dict
+        return "paid"
+
+    def pay_one(spend_id):
+        try:
+            services.pay_spend(SpendRequest.objects.get(pk=spend_id), by=world.adam)
+        except ValidationError as exc:
+            return exc.message_dict
+        return "paid"
+
+    def outcome():
+        statuses = list(SpendRequest.objects.filter(pk__in=spend_ids).values_list("status", flat=True))
+        payments = list(
+            LedgerEntry.objects.filter(kind="payment").values_list("spend_id", flat=True).order_by("spend_id")
+        )
+        rows = list(LedgerEntry.objects.values_list("kind", "amount"))
+        closed = PaymentBatchClosure.objects.filter(batch_id=batch.pk).exists()
+        return statuses, payments, rows, closed
+
+    calls = [(pay_batch,)] + [(pay_one, pk) for pk in spend_ids]
+    with shared_database() as in_thread:
+        results = run_threads(in_thread, lambda fn, *args: fn(*args), calls)
+        statuses, payments, rows, closed = run_threads(in_thread, outcome, [()])[0]
+
+    # Whoever wins, every spend is paid exactly once and the two budgets together add up.
+    assert statuses == [SpendStatus.PAID] * len(spend_ids)
+    assert payments == sorted(spend_ids)
+    b = ledger.balances(rows)
+    assert (b.committed, b.paid, b.available) == (Decimal("0"), Decimal("400"), Decimal("1600"))
+    batch_result, single_results = results[0], results[1:]
+    assert closed == (batch_result == "paid")
+    if batch_result == "paid":
+        assert all(r != "paid" for r in single_results), results
+    else:
+        assert "status" in batch_result, results

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from maatwerk.budgets import services
 from maatwerk.budgets.exports import PAIN_001_NS, csv_cell
-from maatwerk.budgets.models import LedgerEntry, SpendRequest, SpendStatus
+from maatwerk.budgets.models import LedgerEntry, PaymentBatch, SpendRequest, SpendStatus
 
 from .factories import IBAN, make_budget, make_case, request, standard_mandates
 
@@ -155,17 +155,22 @@ def test_admin_exports_sepa_and_csv_and_pays(setup, client_for):
     services.approve_spend(spend, by=world.dave)
     c = client_for(world.adam)
     assert c.get(reverse("budgets:payments")).status_code == 200
-    xml = c.get(
-        reverse("budgets:export_sepa"),
+    response = c.post(
+        reverse("budgets:batch_create"),
         {
+            "municipality": world.eindhoven.pk,
             "debtor_name": "Gemeente Eindhoven",
             "debtor_iban": "NL02ABNA0123456789",
             "execution_date": "2026-12-01",
         },
     )
+    batch = PaymentBatch.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("budgets:batch", args=[batch.pk])
+    xml = c.get(reverse("budgets:batch_sepa", args=[batch.pk]))
     assert xml.status_code == 200
     root = ET.fromstring(xml.content)  # noqa: S314 (our own output)
     assert root.tag == f"{{{PAIN_001_NS}}}Document"
+    assert root.find("p:CstmrCdtTrfInitn/p:GrpHdr/p:MsgId", NS).text == batch.message_id
     assert root.find("p:CstmrCdtTrfInitn/p:GrpHdr/p:NbOfTxs", NS).text == "1"
     assert root.find("p:CstmrCdtTrfInitn/p:GrpHdr/p:CtrlSum", NS).text == "250.00"
     tx = root.find("p:CstmrCdtTrfInitn/p:PmtInf/p:CdtTrfTxInf", NS)
