@@ -240,5 +240,5 @@ def test_admin_site_lists_budget_models(world, client):
 
     User.objects.create_superuser("root", "root@example.org", "x-very-long-password")
     client.force_login(User.objects.get(username="root"), backend="django.contrib.auth.backends.ModelBackend")
-    for model in ("mandate", "legalitycheckrule", "budget", "ledgerentry"):
+    for model in ("mandate", "legalitycheckrule", "budget", "ledgerentry", "paymentbatch"):
         assert client.get(f"/beheer/budgets/{model}/").status_code == 200
