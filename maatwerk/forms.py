@@ -3,6 +3,17 @@
 from django import forms
 from django.forms.widgets import Input
 
+
+class DateInput(forms.DateInput):
+    """A native date picker. It only takes ISO dates: rendered in the active locale's format (01-03-2027) the
+    field shows empty, and a form saved from it would clear the date."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 # First match wins, so a subclass comes before its parent: CheckboxSelectMultiple is a RadioSelect.
 WIDGET_CLASSES = {
     forms.CheckboxInput: "utrecht-checkbox utrecht-checkbox--html-input",

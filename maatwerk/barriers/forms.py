@@ -4,20 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from maatwerk.cases.models import Agency
-from maatwerk.forms import NLDSFormMixin
+from maatwerk.forms import DateInput, NLDSFormMixin
 
 from .models import CLOSED_STATUSES, BarrierStatus, BarrierType, Decision, Level
 
 NO_PERSONAL_DATA = _("Describe the rule, not the household: no names or BSNs.")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    # A date input only takes ISO dates; the active locale's format (01-03-2027) shows as empty, and a
-    # correction saved from such a form would clear the date.
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def case_choices(links_or_cases) -> list[tuple[str, str]]:

@@ -3,7 +3,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from maatwerk.forms import NLDSFormMixin
+from maatwerk.forms import DateInput, NLDSFormMixin
 
 from .models import Channel, LegalBasis, PayeeKind, Verdict
 
@@ -12,8 +12,9 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
-# NLDSFormMixin validates a bound form in its __init__, so querysets that depend on the request are set
-# in a base class below it in the MRO (its __init__ runs inside NLDSFormMixin's super().__init__()).
+# Querysets that depend on the request are set in a base class below NLDSFormMixin in the MRO (its
+# __init__ runs inside the mixin's super().__init__()), so the fields are complete before the mixin wires
+# up their widgets.
 
 
 class _SpendRequestFields(forms.Form):
@@ -88,9 +89,7 @@ class _SepaExportFields(forms.Form):
     debtor_name = forms.CharField(label=_("account holder (debtor)"), max_length=70)
     debtor_iban = forms.CharField(label=_("debit account IBAN"), max_length=42)
     debtor_bic = forms.CharField(label=_("BIC (optional)"), max_length=11, required=False)
-    execution_date = forms.DateField(
-        label=_("execution date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    execution_date = forms.DateField(label=_("execution date"), widget=DateInput)
     # Generated when the page is shown: submitting it twice records one batch.
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
 
@@ -138,8 +137,8 @@ class _BudgetFields(forms.Form):
         help_text=_("Empty for a budget of the whole municipality."),
     )
     channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
-    period_start = forms.DateField(label=_("period start"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=_("period end"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = forms.DateField(label=_("period start"), widget=DateInput)
+    period_end = forms.DateField(label=_("period end"), widget=DateInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from maatwerk.forms import WIDGET_CLASSES, NLDSFormMixin
+from maatwerk.forms import WIDGET_CLASSES, DateInput, NLDSFormMixin
 
 from .models import Agency, LifeDomain, Moment, Outcome, Person, Status, TimeEntry, Tone
 
@@ -25,13 +25,6 @@ def blank(choices, label=ALL):
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:
     for field, messages in exc.message_dict.items():
         form.add_error(field if field in form.fields else None, messages)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class CapitalisedLabels:

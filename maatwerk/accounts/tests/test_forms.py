@@ -1,8 +1,11 @@
 """The shared form plumbing in maatwerk/forms.py: NL Design System classes and aria wiring."""
 
-from django import forms
+import datetime
 
-from maatwerk.forms import NLDSFormMixin
+from django import forms
+from django.utils import translation
+
+from maatwerk.forms import DateInput, NLDSFormMixin
 
 CHOICES = [("a", "A"), ("b", "B")]
 
@@ -36,3 +39,15 @@ def test_help_and_errors_are_linked_to_the_field() -> None:
     assert attrs["aria-describedby"] == "id_name_error id_name_help"
     assert "utrecht-textbox--invalid" in attrs["class"]
     assert "aria-invalid" not in form.fields["kind"].widget.attrs
+
+
+def test_date_inputs_render_iso_dates_in_dutch() -> None:
+    # A date input shows nothing for 01-03-2027; the Dutch locale must not leak into its value.
+    class DateForm(NLDSFormMixin, forms.Form):
+        day = forms.DateField(widget=DateInput)
+
+    with translation.override("nl"):
+        html = str(DateForm(initial={"day": datetime.date(2027, 3, 1)})["day"])
+        bound = DateForm(data={"day": "2027-03-01"})
+        assert bound.is_valid(), bound.errors
+    assert 'type="date"' in html and 'value="2027-03-01"' in html
