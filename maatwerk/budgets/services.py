@@ -511,6 +511,17 @@ def cancel_spend(spend: SpendRequest, *, by, reason: str) -> SpendRequest:
             raise ValidationError(
                 {"status": _("Only the requester, a team lead or an administrator may cancel.")}
             )
+        # Exported means the transfer may already be at the bank: releasing the money now could spend it
+        # twice. The batch is withdrawn first (checked after the spend's lock, which the export takes too).
+        if PaymentBatchItem.objects.in_open_batches().filter(spend=current).exists():
+            raise ValidationError(
+                {
+                    "status": _(
+                        "This request is in an exported payment batch that may already be at the bank. "
+                        "Ask an administrator to withdraw the batch first; then it can be cancelled."
+                    )
+                }
+            )
         if current.status == SpendStatus.APPROVED:
             _book(budget, EntryKind.RELEASE, current.amount, by=by, spend=current, note=reason)
         current.status = SpendStatus.CANCELLED
