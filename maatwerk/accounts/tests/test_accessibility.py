@@ -1,0 +1,290 @@
+"""Automated accessibility audit: axe-core in real Chromium against the WCAG 2.0/2.1 A and AA rules.
+
+Each page is its own test: log in as the person who uses it, build the rows it shows, bring it into the
+state worth checking (a filter applied, validation errors shown) and let axe check it twice: on a desktop
+screen and 320 CSS pixels wide, where WCAG 1.4.10 (Reflow) wants no sideways scrolling of the page and
+wide tables scroll inside their own, keyboard-reachable container. axe cannot see reflow, so the test
+measures the page's width itself.
+
+axe-core comes from node_modules (`make install`); it is never served to users. The strict CSP forbids
+injected inline scripts, so axe's source is evaluated through the DevTools protocol, which CSP does not
+govern. Automated rules find perhaps a third of the problems: this is a floor, not a certificate.
+
+Repeat the audit:
+    .venv/bin/python -m pytest -q -p no:cacheprovider maatwerk/accounts/tests/test_accessibility.py
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from maatwerk.accounts.models import User
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+DESKTOP = {"width": 1280, "height": 800}
+NARROW = {"width": 320, "height": 640}  # WCAG 1.4.10: 1280 px at 400 % zoom
+SHOWN_TARGETS = 3
+
+
+@cache
+def axe_source() -> str:
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make install` (npm ci installs axe-core)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def axe_violations(page) -> list[dict]:
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_source())
+    return page.evaluate(
+        """tags => axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]})
+            .then(r => r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.map(n => n.target.join(" ")),
+            })))""",
+        WCAG_TAGS,
+    )
+
+
+def wider_than_viewport(page) -> list[str]:
+    """The outermost elements that stick out of the viewport, when the page scrolls sideways."""
+    return page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            if (document.documentElement.scrollWidth <= width) return [];
+            const sticksOut = el => el.getBoundingClientRect().right > width + 1;
+            const name = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+                + [...el.classList].map(c => "." + c).join("");
+            const found = [...document.querySelectorAll("body *")]
+                .filter(el => sticksOut(el) && !sticksOut(el.parentElement)).map(name);
+            return found.length ? found : ["(text or an absolutely positioned element)"];
+        }"""
+    )
+
+
+def settled(page) -> None:
+    """Two animation frames: layout and ResizeObserver callbacks (app.js) have run after a resize."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def report(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        more = len(v["targets"]) - SHOWN_TARGETS
+        targets = ", ".join(v["targets"][:SHOWN_TARGETS]) + (f" (+{more} more)" if more > 0 else "")
+        lines.append(f"  {v['id']} ({v['impact']}): {v['help']} — {len(v['targets'])} node(s): {targets}")
+    return "\n".join(lines)
+
+
+def log_in(page, username: str) -> None:
+    """A session cookie instead of the login form: the form is audited as a page of its own."""
+    client = Client()
+    client.force_login(
+        User.objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend"
+    )
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": page.base_url}])
+
+
+def submit(page, button: str) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name=button, exact=True).click()
+    page.get_by_role("alert").first.wait_for()
+
+
+# Each page: who looks at it, and a function that builds its rows, opens it and brings it into state.
+
+
+@dataclass(frozen=True)
+class Audit:
+    user: str | None
+    visit: Callable  # (page, world) -> None
+
+
+def _login_page(page, world):
+    page.goto("/inloggen/")
+
+
+def _home(page, world):
+    page.goto("/")  # a worker's start page is her team's page
+
+
+def _case_list(page, world):
+    from maatwerk.cases.tests.factories import household_case
+
+    household_case(world)
+    household_case(world, name="De Vries")
+    page.goto("/casussen/")
+
+
+def _case_detail(page, world):
+    from maatwerk.cases import services
+    from maatwerk.cases.models import Status
+    from maatwerk.cases.tests.factories import case_in, time_payload
+
+    case = case_in(world, Status.PLAN)
+    services.add_note(case, by=world.alice, text="Belastingdienst gebeld; terugbelverzoek staat.")
+    services.register_time(case, by=world.alice, **time_payload())
+    page.goto(f"/casussen/{case.pk}/")
+
+
+def _case_new_with_errors(page, world):
+    page.goto("/casussen/nieuw/")
+    submit(page, "Casus openen")
+
+
+def _cost_overview_filtered(page, world):
+    page.goto("/kostenoverzicht/")
+    page.get_by_label("Leefgebied").select_option("jeugd")
+    page.wait_for_url("**domain=jeugd**")
+    page.get_by_text("2 kostenposten gevonden.").wait_for()
+    page.locator("table.mw-catalogue input[type=checkbox]").first.check()
+    page.get_by_role("button", name="Vergelijken").click()
+    page.get_by_role("heading", name="Vergelijken", level=2).wait_for()
+
+
+def _business_case_editor(page, world):
+    from maatwerk.businesscases import services
+    from maatwerk.businesscases.tests.factories import case_for, childcare_plan
+
+    case = case_for(world.alice, world.team_a)
+    services.save_version(case, by=world.alice, plan=childcare_plan())
+    page.goto(f"/businesscases/case/{case.pk}/")
+    page.get_by_test_id("net").wait_for()
+
+
+def _value_triangle_with_errors(page, world):
+    from maatwerk.businesscases.tests.factories import case_for
+
+    case = case_for(world.alice, world.team_a)
+    page.goto(f"/businesscases/case/{case.pk}/waardendriehoek/")
+    submit(page, "Opslaan")
+
+
+def _budget_overview(page, world):
+    from maatwerk.budgets.tests.factories import make_budget, make_case, request, standard_mandates
+
+    standard_mandates(world.eindhoven)
+    make_budget(world, amount="1000.00")
+    request(world.alice, make_case(world.team_a), "120.00")
+    page.goto("/budget/")
+
+
+def _budget_detail(page, world):
+    from maatwerk.budgets.tests.factories import make_budget, make_case, request, standard_mandates
+
+    standard_mandates(world.eindhoven)
+    budget = make_budget(world, amount="1000.00")
+    request(world.alice, make_case(world.team_a), "120.00")
+    page.goto(f"/budget/{budget.pk}/")
+
+
+def _spend_request_with_errors(page, world):
+    from maatwerk.budgets.tests.factories import make_budget, make_case
+
+    make_budget(world, amount="1000.00")
+    page.goto(f"/budget/aanvragen/nieuw/{make_case(world.team_a).pk}/")
+    submit(page, "Aanvraag indienen")
+
+
+def _barrier_register(page, world):
+    from maatwerk.barriers.tests.factories import case_for, childcare_barrier
+
+    childcare_barrier(world, case=case_for(world))
+    childcare_barrier(world, title="Huurtoeslag stopt bij inwonend kind", legal_provision="art. 9 Wht")
+    page.goto("/knelpunten/")
+
+
+def _barrier_detail(page, world):
+    from maatwerk.barriers.tests.factories import answered, case_for, childcare_barrier
+
+    barrier = childcare_barrier(world, case=case_for(world))
+    answered(barrier, world.lars)
+    page.goto(f"/knelpunten/{barrier.pk}/")
+
+
+def _barrier_new_with_errors(page, world):
+    page.goto("/knelpunten/nieuw/")
+    submit(page, "Registreren")
+
+
+def _national_register(page, world):
+    from maatwerk.barriers.tests.factories import case_for, childcare_barrier
+
+    childcare_barrier(world, case=case_for(world))
+    utrecht_case = case_for(
+        world, by=world.carol, team=world.team_c, name="Oosterhout", first_name="Gerrit", bsn="123456782"
+    )
+    childcare_barrier(world, by=world.carol, case=utrecht_case, legal_provision="Artikel 30 AWIR")
+    page.goto("/knelpunten/landelijk/")
+
+
+AUDITS = {
+    "login": Audit(None, _login_page),
+    "home": Audit("alice", _home),
+    "case-list": Audit("alice", _case_list),
+    "case-detail": Audit("alice", _case_detail),
+    "case-new-errors": Audit("alice", _case_new_with_errors),
+    "cost-overview-filtered": Audit("alice", _cost_overview_filtered),
+    "business-case-editor": Audit("alice", _business_case_editor),
+    "value-triangle-errors": Audit("alice", _value_triangle_with_errors),
+    "budget-overview": Audit("adam", _budget_overview),
+    "budget-detail": Audit("adam", _budget_detail),
+    "spend-request-errors": Audit("alice", _spend_request_with_errors),
+    "barrier-register": Audit("alice", _barrier_register),
+    "barrier-detail": Audit("alice", _barrier_detail),
+    "barrier-new-errors": Audit("alice", _barrier_new_with_errors),
+    "national-register": Audit("pat", _national_register),
+}
+
+# Pages whose remaining problems sit in templates of apps being worked on elsewhere. Strict: the test
+# fails once the template is fixed, and then this mark must go. The fix: wrap each <table> in
+# <div class="utrecht-table-container"> (app.js makes it keyboard-scrollable when it overflows).
+KNOWN = {
+    "budget-overview": pytest.mark.xfail(
+        strict=True,
+        reason="reflow (WCAG 1.4.10, not an axe rule) in budgets/_balances.html and "
+        "budgets/_spend_list.html: table.utrecht-table.mw-table outside a div.utrecht-table-container "
+        "widens the page at 320 px; fixed separately",
+    ),
+    "budget-detail": pytest.mark.xfail(
+        strict=True,
+        reason="reflow (WCAG 1.4.10, not an axe rule) in budgets/budget_detail.html: the ledger's "
+        "table.utrecht-table.mw-table outside a div.utrecht-table-container widens the page at 320 px; "
+        "fixed separately",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(name, marks=KNOWN.get(name, ())) for name in AUDITS], ids=list(AUDITS)
+)
+def test_page_has_no_wcag_a_or_aa_violations(page, world, name):
+    audit = AUDITS[name]
+    statuses = []  # of the pages loaded: auditing a 403 or 404 page instead would prove nothing
+    page.on("response", lambda r: r.request.is_navigation_request() and statuses.append(r.status))
+    page.set_viewport_size(DESKTOP)
+    if audit.user:
+        log_in(page, audit.user)
+    audit.visit(page, world)
+    assert statuses and statuses[-1] in (200, 400, 422), f"{page.url} answered {statuses}"
+    problems = []
+    if violations := axe_violations(page):
+        problems.append(f"axe, {DESKTOP['width']} px wide:\n{report(violations)}")
+    page.set_viewport_size(NARROW)
+    settled(page)
+    if violations := axe_violations(page):
+        problems.append(f"axe, {NARROW['width']} px wide:\n{report(violations)}")
+    if wide := wider_than_viewport(page):
+        problems.append(
+            f"reflow (WCAG 1.4.10): the page scrolls sideways at 320 px; too wide: {', '.join(wide)}"
+        )
+    assert not problems, f"{page.url}\n" + "\n".join(problems)
