@@ -3,8 +3,9 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from .auth import AUTH
@@ -21,11 +22,73 @@ api = NinjaAPI(
 )
 
 
+# pydantic's own messages are English ("Input should be a valid integer"). The API answers in the user's
+# language like the rest of Maatwerk, so the common error types get a message of our own; the context
+# pydantic gives (a maximum length, the allowed values) fills the placeholders.
+_MESSAGES = {
+    "missing": gettext_lazy("This field is required."),
+    "string_type": gettext_lazy("Enter text."),
+    "int_type": gettext_lazy("Enter a whole number."),
+    "int_parsing": gettext_lazy("Enter a whole number."),
+    "int_from_float": gettext_lazy("Enter a whole number."),
+    "float_type": gettext_lazy("Enter a number."),
+    "float_parsing": gettext_lazy("Enter a number."),
+    "decimal_type": gettext_lazy("Enter a number, e.g. 12.50."),
+    "decimal_parsing": gettext_lazy("Enter a number, e.g. 12.50."),
+    "decimal_max_places": gettext_lazy("Use at most %(decimal_places)s decimals."),
+    "decimal_max_digits": gettext_lazy("Use at most %(max_digits)s digits."),
+    "bool_type": gettext_lazy("Enter true or false."),
+    "bool_parsing": gettext_lazy("Enter true or false."),
+    "date_type": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "date_parsing": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "date_from_datetime_parsing": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "date_from_datetime_inexact": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "datetime_type": gettext_lazy("Enter a date and time as YYYY-MM-DDTHH:MM."),
+    "datetime_parsing": gettext_lazy("Enter a date and time as YYYY-MM-DDTHH:MM."),
+    "datetime_from_date_parsing": gettext_lazy("Enter a date and time as YYYY-MM-DDTHH:MM."),
+    "string_too_long": gettext_lazy("Use at most %(max_length)s characters."),
+    "string_too_short": gettext_lazy("Use at least %(min_length)s characters."),
+    "too_long": gettext_lazy("Give at most %(max_length)s items."),
+    "too_short": gettext_lazy("Give at least %(min_length)s items."),
+    "greater_than": gettext_lazy("Must be greater than %(gt)s."),
+    "greater_than_equal": gettext_lazy("Must be %(ge)s or more."),
+    "less_than": gettext_lazy("Must be less than %(lt)s."),
+    "less_than_equal": gettext_lazy("Must be %(le)s or less."),
+    "literal_error": gettext_lazy("Choose one of the allowed values: %(expected)s."),
+    "enum": gettext_lazy("Choose one of the allowed values: %(expected)s."),
+    "list_type": gettext_lazy("Give a list."),
+    "dict_type": gettext_lazy("Give an object."),
+    "model_type": gettext_lazy("Give an object."),
+    "model_attributes_type": gettext_lazy("Give an object."),
+    "extra_forbidden": gettext_lazy("Unknown field."),
+    "uuid_type": gettext_lazy("Enter a valid identifier (UUID)."),
+    "uuid_parsing": gettext_lazy("Enter a valid identifier (UUID)."),
+    "string_pattern_mismatch": gettext_lazy("The format is not valid."),
+}
+
+
+def error_message(err: dict) -> str:
+    """One pydantic error as a sentence in the active language."""
+    kind = err.get("type", "")
+    if kind in ("value_error", "assertion_error"):
+        # Our own validators raise these with a message that is already translated.
+        error = (err.get("ctx") or {}).get("error")
+        if error:
+            return str(error)
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return _("This value is not valid.")
+    try:
+        return str(template) % {key: str(value) for key, value in (err.get("ctx") or {}).items()}
+    except (KeyError, TypeError, ValueError):  # a context without the expected key
+        return _("This value is not valid.")
+
+
 def field_errors_from_ninja(errors: list[dict]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for err in errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path")]
-        out.setdefault(".".join(loc) or "__all__", []).append(err.get("msg", _("Invalid value.")))
+        out.setdefault(".".join(loc) or "__all__", []).append(error_message(err))
     return out
 
 
@@ -49,6 +112,15 @@ def django_validation_error(request, exc: DjangoValidationError):
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return api.create_response(request, {"detail": _("Not found, or not visible for you.")}, status=404)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    # django-ninja raises this in English for a body that is not JSON; our own HttpErrors are translated.
+    detail = str(exc)
+    if exc.status_code == 400 and detail == "Cannot parse request body":
+        detail = _("The request body is not valid JSON.")
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
 @api.exception_handler(AuthenticationError)
