@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from maatwerk.forms import WIDGET_CLASSES, DateInput, NLDSFormMixin
+from maatwerk.forms import DateInput, NLDSFormMixin
 
 from .models import Agency, LifeDomain, Moment, Outcome, Person, Status, TimeEntry, Tone
 
@@ -39,15 +39,8 @@ class CapitalisedLabels:
 
 
 class Form(NLDSFormMixin, CapitalisedLabels, forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            # Radio and checkbox groups render as a fieldset (cases/includes/choices.html): one label per
-            # option, the field's label as legend. CheckboxSelectMultiple subclasses RadioSelect, so the
-            # mixin gave its boxes the radio-button class; give them the checkbox class.
-            field.choice_group = isinstance(field.widget, forms.RadioSelect)
-            if isinstance(field.widget, forms.CheckboxSelectMultiple):
-                field.widget.attrs["class"] = WIDGET_CLASSES[forms.CheckboxInput]
+    """The cases app's forms: NL Design System widgets, capitalised labels. Radio and checkbox groups render
+    as a fieldset with the label as legend through the shared includes/field.html."""
 
 
 class CaseFilterForm(Form):
