@@ -160,6 +160,7 @@ def _spend_context(request, spend, **forms):
     is_lead = spend.team_id in tenancy.team_ids(user, [Role.TEAM_LEAD])
     requested = spend.status == SpendStatus.REQUESTED
     refusal = services.approval_refusal(spend, user) if requested else None
+    open_batch = queries.open_batch_of(spend) if spend.status == SpendStatus.APPROVED else None
     return {
         "title": spend.reference,
         "spend": spend,
@@ -169,10 +170,12 @@ def _spend_context(request, spend, **forms):
         and spend.requested_by_id != user.pk
         and (spend.team_id in tenancy.team_ids(user) or is_checker or refusal is None),
         "can_check": requested and is_checker,
+        # A spend in an exported batch may already be at the bank: the batch is withdrawn first.
         "can_cancel": spend.status in (SpendStatus.REQUESTED, SpendStatus.APPROVED)
+        and open_batch is None
         and (spend.requested_by_id == user.pk or is_lead or is_admin),
         "can_pay": spend.status == SpendStatus.APPROVED and (is_admin or is_lead),
-        "open_batch": queries.open_batch_of(spend) if spend.status == SpendStatus.APPROVED else None,
+        "open_batch": open_batch,
         "is_admin": is_admin,
         "can_reverse": spend.status == SpendStatus.PAID and is_admin,
         "key": new_key(),

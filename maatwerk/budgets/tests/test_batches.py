@@ -412,3 +412,14 @@ def test_a_spend_in_an_open_batch_cannot_be_cancelled_until_the_batch_is_withdra
     services.withdraw_batch(batch, by=world.adam, reason="Bestand niet verstuurd")
     services.cancel_spend(spend, by=world.alice, reason="Niet meer nodig")
     assert budget.balances().committed == Decimal("0.00")
+
+
+def test_the_spend_page_offers_no_cancel_while_the_spend_is_in_an_open_batch(setup, client_for):
+    world, case, _, _ = setup
+    spend = approved(world, case, "300.00")
+    url = f"/budget/aanvragen/{spend.pk}/"
+    assert "cancel-heading" in client_for(world.alice).get(url).content.decode()
+    export(world)
+    body = client_for(world.alice).get(url).content.decode()
+    assert "cancel-heading" not in body
+    assert "nadat een beheerder die batch heeft ingetrokken" in body
