@@ -292,3 +292,20 @@ def test_page_has_no_wcag_a_or_aa_violations(page, world, name):
             f"reflow (WCAG 1.4.10): the page scrolls sideways at 320 px; too wide: {', '.join(wide)}"
         )
     assert not problems, f"{page.url}\n" + "\n".join(problems)
+
+
+def test_an_untouched_required_field_does_not_look_like_an_error(page, world):
+    # Utrecht styles the browser's :invalid like a server-side error; before anything was sent an empty
+    # required field must look like any other field, and only an aria-invalid field like an error.
+    log_in(page, "alice")
+    page.goto("/knelpunten/nieuw/")
+
+    def border(selector):
+        return page.eval_on_selector(selector, "e => getComputedStyle(e).borderBlockEndColor")
+
+    assert page.locator("textarea[required]").count() >= 1
+    untouched = border("textarea[required]")
+    page.eval_on_selector("textarea[required]", "e => e.removeAttribute('required')")
+    assert border("textarea") == untouched
+    submit(page, "Registreren")
+    assert border('textarea[aria-invalid="true"]') != untouched
