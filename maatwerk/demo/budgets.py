@@ -11,7 +11,8 @@ from django.db import transaction
 
 from maatwerk.accounts.models import Membership, Municipality, Role
 from maatwerk.budgets import services
-from maatwerk.budgets.models import Budget, Channel, LegalityCheckRule, Mandate
+from maatwerk.budgets.models import Budget, Channel, LegalBasis, LegalityCheckRule, Mandate, SpendRequest
+from maatwerk.cases.models import Case, Status
 
 TEAM_MAATWERKBUDGET = Decimal("25000.00")
 MUNICIPAL_BIJZONDERE_BIJSTAND = Decimal("60000.00")
@@ -79,11 +80,92 @@ def ensure_budgets(today: datetime.date | None = None) -> int:
     return made
 
 
-def _member(municipality, role):
-    membership = (
-        Membership.objects.filter(municipality=municipality, role=role)
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
+def _member(municipality, role, team=None):
+    memberships = Membership.objects.filter(role=role)
+    if team is not None:
+        memberships = memberships.filter(team=team)
+    else:
+        memberships = memberships.filter(municipality=municipality)
+    membership = memberships.select_related("user").order_by("pk").first()
     return membership.user if membership else None
+
+
+# Invented payees. The IBANs are the standard textbook examples with a valid check digit, not real accounts.
+DEMO_SPENDS = [
+    # (amount, purpose, creditor, IBAN, what happens to it in the demo)
+    (
+        "350.00",
+        "Borg kinderopvang, zodat moeder kan starten met werk",
+        "Kinderopvang De Speeltuin",
+        "NL91ABNA0417164300",
+        "paid",
+    ),
+    (
+        "1250.00",
+        "Huurachterstand: voorkomt een huisuitzetting",
+        "Woonstichting Voorbeeld",
+        "NL02ABNA0123456789",
+        "approved",
+    ),
+    (
+        "800.00",
+        "Laptop en cursus voor re-integratie",
+        "Leerwerkplaats Voorbeeld",
+        "NL18RABO0123459876",
+        "requested",
+    ),
+]
+
+
+@transaction.atomic
+def ensure_spends() -> int:
+    """A few spend requests in the first staffed team of each municipality that has none yet: one paid
+    through an exported and confirmed payment batch, one approved and waiting for export, one waiting for
+    the team lead. Everything goes through the services, as the demo worker, team lead and administrator."""
+    made = 0
+    for municipality in Municipality.objects.prefetch_related("teams").order_by("pk"):
+        if SpendRequest.objects.filter(municipality=municipality).exists():
+            continue
+        admin = _member(municipality, Role.ADMIN)
+        if admin is None:
+            continue
+        staffed = (_staffed_team(team) for team in municipality.teams.order_by("pk"))
+        found = next((found for found in staffed if found is not None), None)
+        if found is None:
+            continue
+        worker, lead, cases = found
+        for case, (amount, purpose, creditor, iban, fate) in zip(cases, DEMO_SPENDS, strict=True):
+            spend = services.request_spend(
+                by=worker,
+                case=case,
+                amount=Decimal(amount),
+                channel=Channel.MAATWERKBUDGET,
+                purpose=purpose,
+                legal_basis=LegalBasis.RULE_FREE,
+                creditor_name=creditor,
+                iban=iban,
+            )
+            made += 1
+            if fate != "requested":
+                services.approve_spend(spend, by=lead)
+            if fate == "paid":
+                batch = services.export_payment_batch(
+                    by=admin,
+                    municipality=municipality,
+                    debtor_name=f"Gemeente {municipality.name}",
+                    debtor_iban="NL20INGB0001234567",
+                    execution_date=datetime.date.today(),
+                )
+                services.mark_batch_paid(batch, by=admin)
+    return made
+
+
+def _staffed_team(team):
+    """The team's worker, team lead and enough open cases (past intake) for the demo spends."""
+    worker = _member(team.municipality, Role.WORKER, team=team)
+    lead = _member(team.municipality, Role.TEAM_LEAD, team=team)
+    open_cases = Case.objects.filter(team=team, status__in=[Status.ANALYSIS, Status.PLAN, Status.EXECUTION])
+    cases = list(open_cases.order_by("pk")[: len(DEMO_SPENDS)])
+    if worker is None or lead is None or len(cases) < len(DEMO_SPENDS):
+        return None
+    return worker, lead, cases

@@ -42,6 +42,9 @@ class Command(BaseCommand):
         budgets = demo_budgets.ensure_budgets()
         if budgets:
             self.stdout.write(self.style.SUCCESS(f"Demo budgets and mandates: {budgets} budgets."))
+        spends = demo_budgets.ensure_spends()
+        if spends:
+            self.stdout.write(self.style.SUCCESS(f"Demo spend requests: {spends}."))
         if print_logins:
             self.print_logins(logins)
 
