@@ -16,6 +16,9 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@# deduce builds its lookup structures (~80 s) on the first Deduce() and caches them in the installed
+	@# package; do it here, not in a user's first "maatwerk anonymize" or inside a timed test.
+	$(BIN)/python -c "from deduce import Deduce; Deduce()"
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
