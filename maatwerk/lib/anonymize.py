@@ -1,0 +1,540 @@
+"""De-identification of Dutch free text before it leaves for research (no Django).
+
+`anonymize(text)` replaces names, addresses, dates, numbers and the like with tags such as `[PERSOON-1]`,
+`[BSN-1]` or `[IBAN-1]`. It runs deduce (the Dutch de-identification library) with our own passes added for
+what deduce misses in wijkteam notes: IBANs (deduce leaves the bank code visible, or the whole IBAN when it
+is written with spaces), BSNs written with dots or spaces, postcodes with a house number, house-number
+additions ("12-III"), licence plates, international mobile numbers and the names of schools and childcare.
+Tags are numbered over the whole text, so one person keeps one tag in every paragraph, also when written
+with a title ("mevrouw El Amrani") or by first name alone. Paragraphs (separated by lines that are empty or
+only whitespace) keep their order and count; the separators come out byte for byte as they went in.
+
+Deliberately kept: the names of agencies and schemes (CJIB, UWV, bijstand, ...), which deduce does not tag,
+and the programme's own municipalities (KEPT_PLACES) unless they are part of an address. The measured recall
+is in bench/README.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import docdeid as dd
+from rapidfuzz.distance import DamerauLevenshtein
+from stdnum import iban as stdnum_iban
+from stdnum.nl import bsn as stdnum_bsn
+
+if TYPE_CHECKING:
+    from deduce import Deduce
+
+# The municipalities of the programme (DESIGN.md), each over 100,000 inhabitants. On their own ("gemeente
+# Utrecht", "woont in Tilburg") they say little about a person, and the research dataset names the
+# municipality of every case anyway; deduce would tag every one of them (and "Eindhoven" as a surname too).
+# Next to a street or postcode they are part of an address and are tagged with it.
+KEPT_PLACES = frozenset(
+    {
+        "Eindhoven",
+        "Enschede",
+        "Leeuwarden",
+        "Utrecht",
+        "Zaanstad",
+        "Amsterdam",
+        "Den Haag",
+        "Delft",
+        "Tilburg",
+    }
+)
+
+# Names of the field's agencies, schemes and services. Deduce does not tag them; our pass for names that
+# deduce's lists lack (two or more capitalised unknown words) must not either.
+FIELD_TERMS = (
+    "Belastingdienst Toeslagen",
+    "Centraal Justitieel Incassobureau",
+    "Centrum voor Jeugd en Gezin",
+    "Dienst Toeslagen",
+    "Gemeentelijke Kredietbank",
+    "Juridisch Loket",
+    "Landelijk Maatwerkloket",
+    "Leger des Heils",
+    "Maatschappelijke Opvang",
+    "Raad voor de Kinderbescherming",
+    "Sociaal Raadslieden",
+    "Sociaal Wijkteam",
+    "Sociale Verzekeringsbank",
+    "Veilig Thuis",
+    "Wet Maatschappelijke Ondersteuning",
+    "Wet Schuldsanering Natuurlijke Personen",
+    "Buurtteam",
+    "Gemeente",
+    "Jeugdteam",
+    "Participatiewet",
+    "Schuldhulpverlening",
+    "Stadsbank",
+    "Voedselbank",
+    "Wijkteam",
+)
+_FIELD_WORDS = frozenset(word.casefold() for term in FIELD_TERMS for word in term.split())
+
+# One or more lines that are empty or hold only whitespace ("\r" of a Windows line end included): the
+# separator between two paragraphs. The line end before it stays with the paragraph above.
+PARAGRAPH_BREAK = re.compile(r"(?:^[^\S\n]*\n)+", re.MULTILINE)
+
+# A tag in the output, deduce's and ours alike.
+TAG = re.compile(r"\[[A-Z]+(?:-\d+)?\]")
+
+# Our annotations win where they overlap deduce's (priority 0, streets 1; its BSN 11-check has 100).
+PRIORITY = 50
+
+_lock = threading.Lock()
+_engine: Deduce | None = None
+
+
+def anonymize(text: str) -> str:
+    """The text with personal data replaced by tags; paragraphs and their separators unchanged."""
+    if not text.strip():
+        return text
+    model = engine()
+    result = model.deidentify(text).deidentified_text
+    if PARAGRAPH_BREAK.findall(result) == PARAGRAPH_BREAK.findall(text):
+        return result
+    # A replacement ran across a blank line (deduce's name patterns look at neighbouring words, and those
+    # can be on the other side). Find the personal data paragraph by paragraph instead, then number the
+    # tags over the whole text in one go so that they stay consistent.
+    return _per_paragraph(model, text)
+
+
+def engine() -> Deduce:
+    """The one Deduce of this process: loading it takes ~6 s and ~1 GB of memory."""
+    global _engine
+    if _engine is None:
+        with _lock:
+            if _engine is None:
+                _engine = _build()
+    return _engine
+
+
+def paragraphs(text: str) -> list[str]:
+    """The paragraphs of a text without their separators (a leading or trailing blank line gives an empty
+    first or last paragraph)."""
+    return PARAGRAPH_BREAK.split(text)
+
+
+def replaced_spans(original: str, anonymized: str) -> list[tuple[int, int, str]] | None:
+    """The (start, end, tag) spans of `original` that `anonymized` shows as tags, or None when `anonymized`
+    is not `original` with some spans replaced by tags. For tests and the benchmark: it checks the output
+    from outside, without trusting the annotations that produced it."""
+    literals = TAG.split(anonymized)
+    pattern = "(.+?)".join(re.escape(literal) for literal in literals)
+    match = re.fullmatch(pattern, original, re.DOTALL)
+    if match is None:
+        return None
+    return [(match.start(i), match.end(i), tag) for i, tag in enumerate(TAG.findall(anonymized), start=1)]
+
+
+def _per_paragraph(model: Deduce, text: str) -> str:
+    annotations = dd.AnnotationSet()
+    offset = 0
+    for piece in re.split(f"({PARAGRAPH_BREAK.pattern})", text, flags=re.MULTILINE):
+        if piece and not PARAGRAPH_BREAK.fullmatch(piece):
+            doc = model.deidentify(piece, disabled={"redactor"})
+            annotations.update(
+                dd.Annotation(
+                    text=a.text, start_char=a.start_char + offset, end_char=a.end_char + offset, tag=a.tag
+                )
+                for a in doc.annotations
+            )
+        offset += len(piece)
+    result = model.processors["post_processing"]["redactor"].redact(text, annotations)
+    if PARAGRAPH_BREAK.findall(result) != PARAGRAPH_BREAK.findall(text):
+        # Cannot happen (no span leaves its paragraph); never hand out text that breaks the contract.
+        raise RuntimeError("anonymize changed the paragraphs")
+    return result
+
+
+# --- our passes ---------------------------------------------------------------------------------------
+
+# Two letters, two check digits, then groups of four (with or without spaces) and a shorter last group.
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b", re.IGNORECASE)
+_NL_IBAN_SHAPE = re.compile(r"NL\d{2}[A-Z]{4}\d{10}")
+
+# Nine digits as 3-3-3 or 4-2-3 with one kind of separator, or none.
+_BSN = re.compile(r"(?<![\d.-])(?:\d{3}([ .-]?)\d{3}\1\d{3}|\d{4}([ .-]?)\d{2}\2\d{3})(?![.-]?\d| \d)")
+_BSN_CONTEXT = re.compile(r"(?i)\b(?:bsn|burgerservicenummer|sofi-?nummer)\b\W{0,12}$")
+
+# A postcode with the house number after it: together they point at one front door. Postcodes do not use
+# the letters SA, SD and SS.
+_POSTCODE_HOUSENUMBER = re.compile(
+    r"\b[1-9]\d{3} ?(?!SA|SD|SS)[A-Z]{2},? (?:(?:huisnummer|huisnr\.?|nr\.?) ?)?\d{1,5}"
+    r"(?:[ -]?[A-Z]{1,3}|-[a-z]{1,3}|[a-z]|-\d{1,4})?(?!\w)"
+)
+
+# "+31 6 12345678", "0031 (0)20 1234567": deduce wants the area code straight after +31.
+_PHONE = re.compile(r"(?<![\w+])(?:\+|00)31[ -]?(?:\(0\)[ -]?)?[1-9](?:[ -]?\d){8}(?!\d)")
+
+# Dutch licence plates: three groups of letters or digits, six characters in all (78-KLX-3, AB-123-C).
+_LICENCE_PLATE = re.compile(r"\b(?:[A-Z]{1,3}|\d{1,3})-(?:[A-Z]{1,3}|\d{1,3})-(?:[A-Z]{1,3}|\d{1,3})\b")
+
+# The name after the kind of school or childcare: "basisschool De Klimop", "kinderopvang Het Kleine Huis".
+_SCHOOL = re.compile(
+    r"\b(?i:basisschool|school|schoolgemeenschap|kinderopvang|kinderdagverblijf|peuterspeelzaal|bso|kdv|obs|cbs|ikc)"
+    r" ((?:(?:de|het|'t) )?[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){0,3})"
+)
+
+# Long numbers written in groups ("CJIB 5102 3948 1123 0045", "zaak 2024-0117"): deduce only tags seven or
+# more digits in one piece. Dates and amounts ("1.250.000") are not taken.
+_GROUPED_NUMBER = re.compile(r"(?<![\w/])(?<!\d[.,-])\d{1,6}(?:[ .-]\d{1,6}){1,7}(?!\w|[.,-]\d|/)")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_DATE_OR_AMOUNT = re.compile(r"\d{1,4}([-/.])\d{1,2}\1\d{1,4}|\d{1,3}(?:\.\d{3})+")
+
+# What deduce leaves of a house number's addition after "Heezerweg 112" or "Waterlandplein 12".
+_HOUSE_NUMBER_ADDITION = re.compile(r"(?:-(?:[A-Za-z]{1,3}|\d{1,4})|[A-Z]|[a-z]{1,2}| (?:hs|bis))(?!\w)")
+
+Span = tuple[int, int]
+
+
+def _iban_span(match: re.Match, text: str) -> Span | None:
+    # The pattern may have taken the word after the IBAN ("... 80 ten name"): drop trailing groups until
+    # the check digits agree. A Dutch-shaped IBAN with wrong check digits (a typo) is still someone's
+    # account number and is tagged all the same.
+    candidate = match.group()
+    while True:
+        compact = stdnum_iban.compact(candidate)
+        if stdnum_iban.is_valid(compact) or _NL_IBAN_SHAPE.fullmatch(compact):
+            return match.start(), match.start() + len(candidate)
+        if " " not in candidate:
+            return None
+        candidate = candidate.rsplit(" ", 1)[0]
+
+
+def _bsn_span(match: re.Match, text: str) -> Span | None:
+    # A number that passes the 11-check, or any nine digits right after "BSN" (a BSN with a typo).
+    if stdnum_bsn.is_valid(match.group()) or _BSN_CONTEXT.search(
+        text, max(0, match.start() - 40), match.start()
+    ):
+        return match.span()
+    return None
+
+
+def _grouped_number_span(match: re.Match, text: str) -> Span | None:
+    number = match.group()
+    years = all(_YEAR.fullmatch(group) for group in re.split(r"[ .-]", number))
+    if sum(c.isdigit() for c in number) >= 7 and not years and not _DATE_OR_AMOUNT.fullmatch(number):
+        return match.span()
+    return None
+
+
+def _licence_plate_span(match: re.Match, text: str) -> Span | None:
+    plate = match.group().replace("-", "")
+    if len(plate) == 6 and not plate.isdigit() and not plate.isalpha():
+        return match.span()
+    return None
+
+
+class _Pattern(dd.process.Annotator):
+    """Tags each match of a pattern (or of one of its groups) that `accept` does not turn down."""
+
+    def __init__(
+        self,
+        tag: str,
+        pattern: re.Pattern,
+        accept: Callable[[re.Match, str], Span | None] | None = None,
+        group: int = 0,
+        priority: int = PRIORITY,
+    ) -> None:
+        super().__init__(tag=tag, priority=priority)
+        self.pattern, self.accept, self.group = pattern, accept, group
+
+    def annotate(self, doc: dd.Document) -> list[dd.Annotation]:
+        found = []
+        for match in self.pattern.finditer(doc.text):
+            span = self.accept(match, doc.text) if self.accept else match.span(self.group)
+            if span is not None:
+                start, end = span
+                found.append(
+                    dd.Annotation(
+                        text=doc.text[start:end],
+                        start_char=start,
+                        end_char=end,
+                        tag=self.tag,
+                        priority=self.priority,
+                    )
+                )
+        return found
+
+
+def _our_annotators() -> list[tuple[str, dd.process.Annotator]]:
+    return [
+        ("iban", _Pattern("iban", _IBAN, _iban_span)),
+        ("bsn_grouped", _Pattern("bsn", _BSN, _bsn_span)),
+        ("postcode_housenumber", _Pattern("locatie", _POSTCODE_HOUSENUMBER)),
+        ("international_phone", _Pattern("telefoonnummer", _PHONE)),
+        ("licence_plate", _Pattern("kenteken", _LICENCE_PLATE, _licence_plate_span)),
+        ("school", _Pattern("instelling", _SCHOOL, group=1)),
+        # Below deduce's tags (phone numbers, dates), so that it only fills what they leave.
+        ("grouped_number", _Pattern("id", _GROUPED_NUMBER, _grouped_number_span, priority=-1)),
+    ]
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_PARTICLES = frozenset("al bin ben da de den der di dos du el la le ten ter van von".split())
+
+
+def _capitalised(word: str) -> bool:
+    """ "Gebremedhin", "Al-Khatib"; not "CJIB", "huur" or "A"."""
+    return word[0].isupper() and any(c.islower() for c in word[1:])
+
+
+class _UnknownNames(dd.process.Annotator):
+    """Two or more capitalised words in a row (particles such as "van der" between them allowed) of which
+    none is a word deduce knows or a term of the field: the names deduce's lists lack ("Tesfaye
+    Gebremedhin", "Olena Kovalenko"). Deduce's own tags win where they overlap (priority -1)."""
+
+    def __init__(self, known: Callable[[str], bool]) -> None:
+        super().__init__(tag="persoon", priority=-1)
+        self.known = known
+
+    def annotate(self, doc: dd.Document) -> list[dd.Annotation]:
+        text, found = doc.text, []
+        run: list[re.Match] = []  # the capitalised words (and particles) of the current run
+
+        def close_run() -> None:
+            capitals = [m for m in run if _capitalised(m.group())]
+            if len(capitals) >= 2:
+                start, end = capitals[0].start(), capitals[-1].end()
+                found.append(
+                    dd.Annotation(
+                        text=text[start:end],
+                        start_char=start,
+                        end_char=end,
+                        tag=self.tag,
+                        priority=self.priority,
+                    )
+                )
+            run.clear()
+
+        for match in _WORD.finditer(text):
+            if run and text[run[-1].end() : match.start()] != " ":
+                close_run()
+            word = match.group()
+            if _capitalised(word) and not self.known(word):
+                run.append(match)
+            elif run and word in _PARTICLES:
+                run.append(match)
+            else:
+                close_run()
+        close_run()
+        return found
+
+
+class _EveryMention(dd.process.AnnotationProcessor):
+    """A name found once is a name everywhere in the text: tags the other mentions of the unknown words of
+    each person's tag ("Gebremedhin" alone, after "mevrouw Gebremedhin")."""
+
+    def __init__(self, known: Callable[[str], bool]) -> None:
+        self.known = known
+
+    def process_annotations(self, annotations: dd.AnnotationSet, text: str) -> dd.AnnotationSet:
+        words = {
+            word
+            for a in annotations
+            if a.tag == "persoon"
+            for word in _WORD.findall(a.text)
+            if len(word) > 2 and _capitalised(word) and not self.known(word) and not _TITLES.match(word + " ")
+        }
+        if not words:
+            return annotations
+        alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        mentions = re.finditer(rf"(?<![^\W\d_])(?:{alternatives})(?![^\W\d_])", text)
+        return dd.AnnotationSet(
+            [
+                *annotations,
+                *(
+                    dd.Annotation(text=m.group(), start_char=m.start(), end_char=m.end(), tag="persoon")
+                    for m in mentions
+                ),
+            ]
+        )
+
+
+class _KeepPlaces(dd.process.AnnotationProcessor):
+    """Drops the tags on and inside a KEPT_PLACES name ("Den Haag" is tagged as a place, a surname and
+    "Haag" again) where it stands on its own; next to another location (a street, a postcode) it is part
+    of an address and stays tagged."""
+
+    def process_annotations(self, annotations: dd.AnnotationSet, text: str) -> dd.AnnotationSet:
+        places = {(a.start_char, a.end_char) for a in annotations if a.text in KEPT_PLACES}
+        if not places:
+            return annotations
+
+        def inside(a: dd.Annotation, span: Span) -> bool:
+            return span[0] <= a.start_char and a.end_char <= span[1]
+
+        others = [a for a in annotations if a.tag == "locatie" and not any(inside(a, s) for s in places)]
+        alone = [s for s in places if not any(_next_to(s, (o.start_char, o.end_char), text) for o in others)]
+        return dd.AnnotationSet(a for a in annotations if not any(inside(a, s) for s in alone))
+
+
+def _next_to(a: Span, b: Span, text: str) -> bool:
+    """Whether only spaces, commas or line ends separate the two spans (or they overlap)."""
+    if b[1] <= a[0]:
+        gap = text[b[1] : a[0]]
+    elif a[1] <= b[0]:
+        gap = text[a[1] : b[0]]
+    else:
+        return True
+    return not gap.strip(" ,\t\r\n")
+
+
+class _HouseNumberAdditions(dd.process.AnnotationProcessor):
+    """Extends a location that ends in a house number over its addition (deduce stops at "112" of
+    "112-B")."""
+
+    def process_annotations(self, annotations: dd.AnnotationSet, text: str) -> dd.AnnotationSet:
+        result = dd.AnnotationSet()
+        for a in annotations:
+            match = (
+                a.tag == "locatie"
+                and a.text[-1:].isdigit()
+                and _HOUSE_NUMBER_ADDITION.match(text, a.end_char)
+            )
+            if match:
+                a = dd.Annotation(
+                    text=text[a.start_char : match.end()],
+                    start_char=a.start_char,
+                    end_char=match.end(),
+                    tag=a.tag,
+                    priority=a.priority,
+                )
+            result.add(a)
+        return result
+
+
+# Numbers are the same identifier when their digits and letters are; for names and places deduce's rule
+# stands: one edit apart is the same (a typo).
+_EXACT_TAGS = frozenset(
+    {"bsn", "iban", "id", "telefoonnummer", "kenteken", "datum", "leeftijd", "emailadres", "url"}
+)
+_TITLES = re.compile(
+    r"^(?:(?:mevrouw|mevr|mw|meneer|mijnheer|mnr|dhr|de heer|heer|familie|fam)\.?\s+)+", re.IGNORECASE
+)
+# Words that deduce's name patterns sometimes leave at the end of a name ("Rayan aan de" before a street).
+_TRAILING_SMALL_WORDS = re.compile(r"(?:\s+(?:aan|de|den|der|het|in|op|te|ten|ter|van))+\s*$", re.IGNORECASE)
+
+
+def _key(tag: str, text: str) -> str:
+    if tag == "telefoonnummer":
+        digits = re.sub(r"\D", "", text.replace("(0)", ""))
+        if text.lstrip().startswith(("+31", "0031")):
+            digits = "0" + digits.removeprefix("00").removeprefix("31")
+        return digits
+    if tag in _EXACT_TAGS:
+        return re.sub(r"[\W_]", "", text).upper()
+    return " ".join(text.casefold().split())
+
+
+def _person_name(text: str) -> str:
+    text = _TRAILING_SMALL_WORDS.sub("", _TITLES.sub("", text.strip()))
+    return " ".join(text.casefold().split())
+
+
+def _person_keys(mentions: list[dd.Annotation]) -> dict[dd.Annotation, str]:
+    """Each mention of a person mapped to a key shared by all mentions of that person: the full name
+    ("fatima el amrani") when the text names exactly one person that the mention can refer to ("Mevrouw El
+    Amrani", "Fatima", "F. el Amrani"), else the mention's own name."""
+    names = {a: _person_name(a.text) for a in mentions}
+    # A full name has a first name before the surname; "El Amrani" has two words but is the surname of
+    # "Fatima el Amrani".
+    several = {n for n in names.values() if len(n.split()) >= 2 and not n.split()[0].endswith(".")}
+    full = {n for n in several if not any(n.split() == other.split()[1:] for other in several)}
+
+    def refers_to(tokens: list[str], full_name: str) -> bool:
+        first, *surname = full_name.split()
+        return (
+            tokens == [first]
+            or tokens == surname
+            or (tokens[0].endswith(".") and tokens[0][0] == first[0] and tokens[1:] == surname)
+        )
+
+    keys = {}
+    for a, name in names.items():
+        if not name:  # only small words were tagged
+            keys[a] = " ".join(a.text.casefold().split())
+            continue
+        candidates = {f for f in full if f != name and refers_to(name.split(), f)} if name not in full else ()
+        keys[a] = candidates.pop() if len(candidates) == 1 else name
+    return keys
+
+
+class _Redactor(dd.process.SimpleRedactor):
+    """Deduce's `[TAG-n]` redaction, numbered per identifier rather than per spelling (see `_key` and
+    `_person_keys`)."""
+
+    def redact(self, text: str, annotations: dd.AnnotationSet) -> str:
+        replacement: dict[dd.Annotation, str] = {}
+        for tag, group in self._group_annotations_by_tag(annotations).items():
+            ordered = sorted(group, key=lambda a: (a.end_char, a.start_char))
+            if tag == "persoon":
+                keys = _person_keys(ordered)
+            else:
+                keys = {a: _key(tag, a.text) for a in ordered}
+            numbers: dict[str, int] = {}
+            for a in ordered:
+                key = keys[a]
+                number = numbers.get(key)
+                if number is None and tag not in _EXACT_TAGS:
+                    number = next(
+                        (
+                            n
+                            for k, n in numbers.items()
+                            if DamerauLevenshtein.distance(key, k, score_cutoff=1) <= 1
+                        ),
+                        None,
+                    )
+                if number is None:
+                    number = max(numbers.values(), default=0) + 1
+                numbers[key] = number
+                replacement[a] = f"{self.open_char}{tag.upper()}-{number}{self.close_char}"
+        return self._replace_annotations_in_text(text, annotations, replacement)
+
+
+def _build() -> Deduce:
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    from deduce import Deduce
+
+    # Importing deduce runs logging.basicConfig(stream=sys.stdout, level=DEBUG) when nothing configured
+    # logging yet (a plain script): log lines would then land in stdout, between the de-identified text.
+    for handler in root.handlers[:]:
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)
+
+    model = Deduce()
+    lookups = [
+        model.lookup_structs[name] for name in ("whitelist", "common_word", "stop_word", "medical_term")
+    ]
+
+    def known(word: str) -> bool:
+        return (
+            word.casefold() in _FIELD_WORDS
+            or word in KEPT_PLACES
+            or any(word in lookup for lookup in lookups)
+        )
+
+    ours = dd.process.DocProcessorGroup()
+    for name, annotator in [*_our_annotators(), ("unknown_names", _UnknownNames(known))]:
+        ours.add_processor(name, annotator)
+    top = model.processors.get_names(recursive=False)
+    model.processors.add_processor("maatwerk", ours, position=top.index("post_processing"))
+    post = model.processors["post_processing"]
+    # Before deduce's overlap resolution, in this order: a mention of a kept place found by _EveryMention
+    # is then dropped again by _KeepPlaces.
+    post.add_processor("every_mention", _EveryMention(known), position=0)
+    post.add_processor("keep_places", _KeepPlaces(), position=1)
+    post.add_processor("house_number_additions", _HouseNumberAdditions(), position=2)
+    post.remove_processor("redactor")
+    post.add_processor("redactor", _Redactor(open_char="[", close_char="]"))
+    return model
