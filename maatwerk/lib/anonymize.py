@@ -198,8 +198,19 @@ _RELATIVE = re.compile(
     r"([^\W\d_]+(?:['’-][^\W\d_]+)*)"
 )
 
-# What deduce leaves of a house number's addition after "Heezerweg 112" or "Waterlandplein 12".
+# What deduce leaves of a house number's addition after "Heezerweg 112" or "Waterlandplein 12", and of
+# initials after the first ("dhr. P" of "dhr. P.J.").
 _HOUSE_NUMBER_ADDITION = re.compile(r"(?:-(?:[A-Za-z]{1,3}|\d{1,4})|[A-Z]|[a-z]{1,2}| (?:hs|bis))(?!\w)")
+_ENDS_IN_DIGIT = re.compile(r"\d$")
+_ENDS_IN_INITIAL = re.compile(r"(?<![^\W\d_])[A-Z]$")
+_MORE_INITIALS = re.compile(r"(?:\.[A-Z])+\.?(?!\w)")
+
+# A date with an abbreviated month and its full stop ("3 sept. 1985", "12 okt. '25"): deduce allows one
+# character between month and year.
+_DATE_ABBREVIATED = re.compile(
+    r"(?i)(?<!\d)(?:[1-9]|0[1-9]|[12]\d|3[01])[-/. ]{1,2}(?:jan|feb|mrt|apr|jun|jul|aug|sept?|okt|nov|dec)\."
+    r" ?(?:(?:19|20)?\d{2}|'\d{2})(?!\d)"
+)
 
 Span = tuple[int, int]
 
@@ -285,6 +296,7 @@ def _our_annotators(known: Callable[[str], bool]) -> list[tuple[str, dd.process.
         ("iban", _Pattern("iban", _IBAN, _iban_span)),
         ("bsn_grouped", _Pattern("bsn", _BSN, _bsn_span)),
         ("postcode_housenumber", _Pattern("locatie", _POSTCODE_HOUSENUMBER)),
+        ("date_abbreviated", _Pattern("datum", _DATE_ABBREVIATED)),
         ("phone", _Pattern("telefoonnummer", _PHONE)),
         ("licence_plate", _Pattern("kenteken", _LICENCE_PLATE, _licence_plate_span)),
         ("school", _Pattern("instelling", _SCHOOL, group=1)),
@@ -390,18 +402,17 @@ class _KeepPlaces(dd.process.AnnotationProcessor):
         )
 
 
-class _HouseNumberAdditions(dd.process.AnnotationProcessor):
-    """Extends a location that ends in a house number over its addition (deduce stops at "112" of
-    "112-B")."""
+class _Extend(dd.process.AnnotationProcessor):
+    """Extends each annotation with `tag` whose text ends in `last` over what `pattern` matches right after
+    it: deduce stops at "Heezerweg 112" of "Heezerweg 112-B" and at "dhr. P" of "dhr. P.J."."""
+
+    def __init__(self, tag: str, last: re.Pattern, pattern: re.Pattern) -> None:
+        self.tag, self.last, self.pattern = tag, last, pattern
 
     def process_annotations(self, annotations: dd.AnnotationSet, text: str) -> dd.AnnotationSet:
         result = dd.AnnotationSet()
         for a in annotations:
-            match = (
-                a.tag == "locatie"
-                and a.text[-1:].isdigit()
-                and _HOUSE_NUMBER_ADDITION.match(text, a.end_char)
-            )
+            match = a.tag == self.tag and self.last.search(a.text) and self.pattern.match(text, a.end_char)
             if match:
                 a = dd.Annotation(
                     text=text[a.start_char : match.end()],
@@ -548,7 +559,10 @@ def _build() -> Deduce:
     # is then dropped again by _KeepPlaces.
     post.add_processor("every_mention", _EveryMention(known), position=0)
     post.add_processor("keep_places", _KeepPlaces(), position=1)
-    post.add_processor("house_number_additions", _HouseNumberAdditions(), position=2)
+    post.add_processor(
+        "house_number_additions", _Extend("locatie", _ENDS_IN_DIGIT, _HOUSE_NUMBER_ADDITION), position=2
+    )
+    post.add_processor("more_initials", _Extend("persoon", _ENDS_IN_INITIAL, _MORE_INITIALS), position=3)
     post.remove_processor("redactor")
     post.add_processor("redactor", _Redactor(open_char="[", close_char="]"))
     return model

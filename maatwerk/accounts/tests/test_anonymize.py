@@ -268,6 +268,8 @@ def test_a_tag_across_a_blank_line_falls_back_to_paragraph_by_paragraph(engine, 
         ("Tesfaye Gebremedhin belde. Gebremedhin wil een afspraak.", "Gebremedhin", "PERSOON"),
         ("Olena Kovalenko kwam uit Oekraïne.", "Kovalenko", "PERSOON"),
         ("Hij woont met zijn vrouw Senait in een flat.", "Senait", "PERSOON"),
+        ("Cliënt dhr. P.J. de Wit belde.", "J.", "PERSOON"),
+        ("Geboren 3 sept. 1985 in Asmara.", "1985", "DATUM"),
     ],
 )
 def test_our_passes_tag_what_deduce_misses(text, gone, tag):
