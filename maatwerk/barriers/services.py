@@ -271,6 +271,13 @@ def check_editable(barrier: Barrier) -> dict:
     return {}
 
 
+def current_input(barrier: Barrier) -> dict:
+    """The barrier's descriptive fields as registration takes them (agencies as a list, not a bitmask)."""
+    values = {field: getattr(barrier, field) for field in INPUT_FIELDS}
+    values["agencies"] = case_lib.from_mask(barrier.agencies)
+    return values
+
+
 @transaction.atomic
 def update_barrier(barrier: Barrier, *, by, **changes) -> Barrier:
     """Correct the descriptive fields given in `changes` (a partial update; the other fields stay).
@@ -286,9 +293,7 @@ def update_barrier(barrier: Barrier, *, by, **changes) -> Barrier:
     errors: dict = {
         field: _("This field cannot be changed here.") for field in sorted(set(changes) - INPUT_FIELDS)
     }
-    current = {field: getattr(barrier, field) for field in INPUT_FIELDS}
-    current["agencies"] = case_lib.from_mask(barrier.agencies)
-    fields = _barrier_fields({**current, **changes}, errors)
+    fields = _barrier_fields({**current_input(barrier), **changes}, errors)
     changed = [f for f in sorted(INPUT_FIELDS) if f in changes and fields[f] != getattr(barrier, f)]
     # Texts are checked against every household linked to the barrier, whichever team it belongs to.
     linked = [link.case for link in barrier.links.select_related("case__household")]

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog
-from maatwerk.cases import lib as case_lib
 from maatwerk.cases.models import Case
 from maatwerk.lib.money import format_eur
 
@@ -246,8 +245,8 @@ def edit(request, pk):
         for message in closed.values():
             messages.error(request, message)
         return redirect("barriers:detail", barrier.pk)
-    initial = {field: getattr(barrier, field) for field in services.INPUT_FIELDS}
-    initial["agencies"] = [str(a) for a in case_lib.from_mask(barrier.agencies)]
+    initial = services.current_input(barrier)
+    initial["agencies"] = [str(a) for a in initial["agencies"]]
     form = BarrierForm(request.POST or None, initial=initial)
     return _form_page(
         request,
