@@ -1,8 +1,8 @@
 """Business-case engine: what a maatwerk plan costs and what it avoids, with uncertainty.
 
-Pure module (stdlib + numpy, no Django) implementing the contract in DESIGN.md, "Business-case engine".
-Views, services and the command line call :func:`compute`; the Django side converts the float results
-at its edge with :func:`to_decimal`.
+Pure module (stdlib, numpy and the Django-free maatwerk.lib.money) implementing the contract in
+DESIGN.md, "Business-case engine". Views, services and the command line call :func:`compute`; the Django
+side converts the float results at its edge with :func:`to_decimal`.
 
 Semantics and the choices the contract leaves open:
 
@@ -42,6 +42,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
+
+from maatwerk.lib import money
 
 __all__ = [
     "DEFAULT_DRAWS",
@@ -539,11 +541,12 @@ def _payers(plan: NormalizedPlan) -> list[str]:
 
 def to_decimal(value: float | int | str | Decimal, places: int = 2) -> Decimal:
     """Round half-up to ``places`` decimals (cents by default), as the Django side stores money."""
-    # Going through the shortest repr rounds the number as written (2.675 → 2.68), not its binary
-    # neighbour (2.67499999…), so engine output and stored Decimals agree.
-    if isinstance(value, float | np.floating):
-        value = repr(float(value))
-    result = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    # The project's one float-to-Decimal rule (maatwerk.lib.money): through the shortest repr, so a number
+    # is rounded as written (2.675 → 2.68), not as its binary neighbour (2.67499999…). A numpy float is made
+    # a Python float first: its repr is "np.float64(…)".
+    if isinstance(value, np.floating):
+        value = float(value)
+    result = money.to_decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return result if result != 0 else abs(result)  # no "-0.00"
 
 
