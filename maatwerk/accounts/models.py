@@ -1,8 +1,10 @@
 import hashlib
 import secrets
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +64,22 @@ class User(AbstractUser):
 
     def roles(self) -> set[str]:
         return set(self.memberships.values_list("role", flat=True))
+
+    # A login may re-save the password with a stronger hash (a Django upgrade raises the iterations). That
+    # is not a password change, so it must not revoke the user's API tokens: the flag tells the signal.
+    def check_password(self, raw_password):
+        self._maatwerk_checking_password = True
+        try:
+            return super().check_password(raw_password)
+        finally:
+            self._maatwerk_checking_password = False
+
+    async def acheck_password(self, raw_password):
+        self._maatwerk_checking_password = True
+        try:
+            return await super().acheck_password(raw_password)
+        finally:
+            self._maatwerk_checking_password = False
 
     def has_role(self, *roles: str) -> bool:
         return self.memberships.filter(role__in=roles).exists()
@@ -129,6 +147,9 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+    # Set when the token is withdrawn (by an administrator, or because the owner's password changed); the
+    # row stays as evidence of which token was used when.
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("API token")
@@ -140,6 +161,10 @@ class ApiToken(models.Model):
     @staticmethod
     def hash(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
 
     @classmethod
     def issue(cls, user: User, name: str) -> tuple["ApiToken", str]:
@@ -167,6 +192,48 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise AppendOnlyError(f"{self.model.__name__} is append-only: rows cannot be deleted")
 
 
+# Query-string keys that name a filter, not a person: the only ones AccessLog.path keeps. A search term
+# (`q`) can be a household's name and is dropped, and so is every key not listed here.
+LOGGED_QUERY_KEYS = frozenset(
+    {
+        "status",
+        "domain",
+        "agency",
+        "team",
+        "worker",
+        "overdue",
+        "page",
+        "level",
+        "type",
+        "moment",
+        "channel",
+        "kind",
+        "year",
+        "per",
+        "payer",
+        "confidence",
+        "active",
+        "limit",
+        "offset",
+    }
+)
+# An allowed key still carries free input; keep only values that look like a code or a number.
+_LOGGED_VALUE = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-.")
+PATH_MAX = 300
+
+
+def loggable_path(full_path: str) -> str:
+    """`full_path` without its query string, plus only the non-personal filters (see LOGGED_QUERY_KEYS)."""
+    parts = urlsplit(full_path or "")
+    kept = [
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=False)
+        if key in LOGGED_QUERY_KEYS and len(value) <= 40 and set(value) <= _LOGGED_VALUE
+    ]
+    path = parts.path + ("?" + urlencode(kept) if kept else "")
+    return path[:PATH_MAX]
+
+
 class AppendOnlyModel(models.Model):
     """A row that can be created once and never changed or removed through the ORM."""
 
@@ -183,6 +250,14 @@ class AppendOnlyModel(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError(f"{type(self).__name__} is append-only: rows cannot be deleted")
+
+
+class AccessLogQuerySet(AppendOnlyQuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.path = loggable_path(obj.path)
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class AccessLog(AppendOnlyModel):
@@ -212,7 +287,12 @@ class AccessLog(AppendOnlyModel):
     object_id = models.CharField(_("object id"), max_length=50)
     household_id = models.BigIntegerField(_("household id"), null=True, blank=True, db_index=True)
     purpose = models.CharField(_("purpose"), max_length=200)
-    path = models.CharField(_("path"), max_length=300, blank=True)
+    # Without personal search terms: every way in (save, create, bulk_create) passes loggable_path().
+    path = models.CharField(_("path"), max_length=PATH_MAX, blank=True)
+    # What an administrator changed, as {field: [old, new]}; secrets appear only as a marker.
+    changes = models.JSONField(_("changes"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = AccessLogQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("access log entry")
@@ -222,3 +302,7 @@ class AccessLog(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_type}#{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        self.path = loggable_path(self.path)
+        super().save(*args, **kwargs)

@@ -79,3 +79,8 @@ def get_for_user_or_404(queryset: QuerySet, user, /, **lookup) -> Model:
         return queryset.get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise Http404(_("Not found, or not visible for you.")) from None
+
+
+def admin_municipality_ids(user) -> set[int]:
+    """The municipalities the user administers (role `admin`): the reach of their /beheer/ pages."""
+    return municipality_ids(user, {Role.ADMIN})

@@ -5,11 +5,16 @@ from maatwerk.accounts.models import ApiToken
 
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer mw_…` with a personal token; only its hash is stored."""
+    """`Authorization: Bearer mw_…` with a personal token; only its hash is stored.
+
+    A revoked token (withdrawn in the admin, or its owner's password changed) is refused like an unknown one.
+    """
 
     def authenticate(self, request, token: str):
         try:
-            api_token = ApiToken.objects.select_related("user").get(key_hash=ApiToken.hash(token))
+            api_token = ApiToken.objects.select_related("user").get(
+                key_hash=ApiToken.hash(token), revoked_at__isnull=True
+            )
         except ApiToken.DoesNotExist:
             return None
         if not api_token.user.is_active:
