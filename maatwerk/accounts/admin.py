@@ -153,6 +153,8 @@ class UserAdmin(ScopedAdmin, BaseUserAdmin):
     inlines = [MembershipInline]
     municipality_lookup = "memberships__municipality"
     list_display = ["username", "first_name", "last_name", "is_active", "is_staff"]
+    # The access log names users (PROTECT): an account is deactivated, not removed.
+    admin_may_delete = False
 
     def may_manage(self, request, obj) -> bool:
         if is_operator(request):

@@ -77,7 +77,7 @@ class ScopedChoicesMixin:
 
     def related_choices(self, db_field, request):
         related_admin = self.admin_site._registry.get(db_field.remote_field.model)
-        if related_admin is None:
+        if related_admin is None or isinstance(related_admin, OperatorOnlyMixin):
             return db_field.remote_field.model._default_manager.none()
         return related_admin.get_queryset(request)
 
