@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
@@ -258,16 +259,16 @@ class ApiTokenAdmin(ScopedAdmin):
 
     @admin.action(description=_("Revoke selected tokens"), permissions=["change"])
     def revoke(self, request, queryset):
+        tokens = list(queryset.filter(revoked_at__isnull=True).select_related("user"))
+        if not all(self.has_change_permission(request, token) for token in tokens):
+            raise PermissionDenied
         now = timezone.now()
-        done = 0
-        for token in queryset.filter(revoked_at__isnull=True).select_related("user"):
-            if not self.has_change_permission(request, token):
-                raise PermissionDenied
-            token.revoked_at = now
-            token.save(update_fields=["revoked_at"])
-            self.audit(request, token, AccessLog.Action.UPDATE, {"revoked_at": [None, now.isoformat()]})
-            done += 1
-        self.message_user(request, _("%(count)d tokens revoked.") % {"count": done}, messages.SUCCESS)
+        with transaction.atomic():
+            for token in tokens:
+                token.revoked_at = now
+                token.save(update_fields=["revoked_at"])
+                self.audit(request, token, AccessLog.Action.UPDATE, {"revoked_at": [None, now.isoformat()]})
+        self.message_user(request, _("%(count)d tokens revoked.") % {"count": len(tokens)}, messages.SUCCESS)
 
 
 @admin.register(AccessLog)

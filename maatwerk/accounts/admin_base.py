@@ -19,7 +19,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.forms.models import model_to_dict
 
 from . import tenancy
@@ -258,9 +258,14 @@ class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         self.audit(request, obj, AccessLog.Action.DELETE, changes, municipality_id=municipality_id)
 
     def delete_queryset(self, request, queryset):
-        # The bulk action checks permission once for the model; each row is checked here, one by one.
-        for obj in queryset:
-            self.delete_model(request, obj)
+        # The bulk action checks permission once for the model; each row is checked here, all before any
+        # is removed, so that a selection with one forbidden row removes nothing.
+        objs = list(queryset)
+        if not all(self.has_delete_permission(request, obj) for obj in objs):
+            raise PermissionDenied
+        with transaction.atomic():
+            for obj in objs:
+                self.delete_model(request, obj)
 
 
 class ReadOnlyScopedAdmin(ScopedAdmin):

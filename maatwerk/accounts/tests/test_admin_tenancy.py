@@ -579,3 +579,32 @@ def test_demo_admin_manages_own_municipality(db, client):
     assert client.post(user_url(worker), data).status_code == 302
     assert client.get("/beheer/budgets/mandate/add/").status_code == 200
     assert client.get("/beheer/catalogue/costoverride/").status_code == 200
+
+
+def test_other_routes_into_another_municipality_are_closed(adam, admins):
+    carols = admins.carol.memberships.get()
+    assert not_found(adam.get(f"/beheer/accounts/membership/{carols.pk}/change/"))
+    assert not_found(adam.get(user_url(admins.carol, "history/")))
+    assert (
+        adam.get("/beheer/accounts/user/", {"q": "carol"}).content.decode().count(user_url(admins.carol)) == 0
+    )
+    # The autocomplete answers from the related model's scoped admin, whichever source field is named.
+    for field in ("user", "municipality"):
+        response = adam.get(
+            "/beheer/autocomplete/", {"app_label": "budgets", "model_name": "mandate", "field_name": field}
+        )
+        if response.status_code == 200:
+            texts = {r["text"] for r in response.json()["results"]}
+            assert "carol" not in texts and "Utrecht" not in texts
+    # A bulk delete that slips in a membership of a user with one elsewhere is refused as a whole.
+    Membership.objects.create(user=admins.erin, role=Role.POLICY, municipality=admins.utrecht)
+    erins = admins.erin.memberships.get(municipality=admins.eindhoven)
+    bobs = admins.bob.memberships.get()
+    data = {"action": "delete_selected", "post": "yes", "_selected_action": [str(erins.pk), str(bobs.pk)]}
+    assert adam.post("/beheer/accounts/membership/", data).status_code == 403
+    assert Membership.objects.filter(pk__in=[erins.pk, bobs.pk]).count() == 2
+    form = read_form(adam.get(f"/beheer/accounts/membership/{erins.pk}/change/"))
+    assert "role" not in form.data  # view only
+    assert (
+        adam.post(f"/beheer/accounts/membership/{erins.pk}/change/", {"role": Role.ADMIN}).status_code == 403
+    )
