@@ -179,22 +179,23 @@ class UserAdmin(ScopedAdmin, BaseUserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
+        # Superusers are made on the command line (createsuperuser), never through the web.
+        readonly.append("is_superuser")
         if not is_operator(request):
-            readonly += ["is_staff", "is_superuser", "last_login", "date_joined"]
+            readonly += ["is_staff", "last_login", "date_joined"]
         return readonly
 
     def save_model(self, request, obj, form, change):
-        # The fields are not in a non-superuser's form, so a crafted POST cannot set them; this is the
+        # The fields are not in the form (read-only above), so a crafted POST cannot set them; this is the
         # second lock, in case a form ever does carry them.
-        if not is_operator(request):
-            if change:
-                stored = User.objects.filter(pk=obj.pk).values("is_staff", "is_superuser").first()
-                if stored and (
-                    stored["is_staff"] != obj.is_staff or stored["is_superuser"] != obj.is_superuser
-                ):
-                    raise PermissionDenied
-            else:
-                obj.is_staff = obj.is_superuser = False
+        locked = ["is_superuser"] if is_operator(request) else ["is_superuser", "is_staff"]
+        if change:
+            stored = User.objects.filter(pk=obj.pk).values_list(*locked).first()
+            if stored is not None and tuple(stored) != tuple(getattr(obj, name) for name in locked):
+                raise PermissionDenied
+        else:
+            for name in locked:
+                setattr(obj, name, False)
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):

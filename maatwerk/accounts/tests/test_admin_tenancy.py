@@ -150,16 +150,18 @@ def test_admin_crafted_post_cannot_make_self_superuser(adam, admins):
     assert admins.adam.first_name == "Adam"
 
 
-def test_superuser_still_grants_staff_status(admins, client_for):
+def test_superuser_grants_staff_status_but_no_superuser_status_through_the_web(admins, client_for):
     root = User.objects.create_superuser("root", "root@example.org", PASSWORD)
     c = client_for(root)
     page = c.get(user_url(admins.bob))
-    assert 'name="is_superuser"' in page.content.decode()
-    form = read_form(page)
-    response = c.post(user_url(admins.bob), post_data(form, is_staff="on"))
+    body = page.content.decode()
+    assert 'name="is_staff"' in body and 'name="groups"' in body
+    assert 'name="is_superuser"' not in body
+    response = c.post(user_url(admins.bob), post_data(read_form(page), is_staff="on", is_superuser="on"))
     assert response.status_code == 302
     admins.bob.refresh_from_db()
     assert admins.bob.is_staff
+    assert not admins.bob.is_superuser
 
 
 def test_admin_cannot_reach_groups_or_login_records(adam, admins):
