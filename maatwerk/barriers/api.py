@@ -16,7 +16,7 @@ from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog
 from maatwerk.cases.models import Case
-from maatwerk.cases.queries import page_of
+from maatwerk.cases.queries import page_of, visible_cases
 from maatwerk.lib.money import round_money
 
 from . import queries, services
@@ -233,7 +233,7 @@ def _acting(request, barrier_id: int) -> Barrier:
 
 def _own_case(request, case_id: int) -> Case:
     return tenancy.get_for_user_or_404(
-        tenancy.scope(Case.objects.select_related("household"), request.user), request.user, pk=case_id
+        visible_cases(request.user).select_related("household"), request.user, pk=case_id
     )
 
 

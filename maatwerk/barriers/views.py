@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog
-from maatwerk.cases.models import Case
+from maatwerk.cases.queries import visible_cases
 from maatwerk.lib.money import format_eur
 
 from . import exports, queries, services
@@ -47,7 +47,7 @@ def _may_act(user, barrier: Barrier) -> bool:
 
 def _own_cases(user):
     """Cases of the user's own team(s), for registering from a case and linking."""
-    return tenancy.scope(Case.objects.select_related("household"), user).order_by("-last_activity_at", "-id")
+    return visible_cases(user).select_related("household").order_by("-last_activity_at", "-id")
 
 
 @login_required
