@@ -9,6 +9,7 @@ Barriers must stay free of personal data, because policy and the national progra
 that contain a BSN, or the name of a linked household or one of its persons, are refused.
 """
 
+import datetime
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -328,7 +329,8 @@ def escalate_barrier(
     errors: dict = {}
     level = _choice(level, Level, "level", errors)
     to = _text(to, "to", errors, required=True, max_length=200)
-    due = parse_date(due_date, "due_date", errors, required=True)
+    # No two-year limit: the agency asked sets the answer term, and a change of law can take longer.
+    due = parse_date(due_date, "due_date", errors, required=True, latest=datetime.date.max)
     if due and due < timezone.localdate():
         errors["due_date"] = _("The due date cannot be in the past.")
     question = _text(question, "question", errors)
