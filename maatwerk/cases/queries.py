@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.models import AccessLog, Role, User
-from maatwerk.validation import MAX_ID, parse_search
+from maatwerk.validation import MAX_ID, MAX_PAGE, parse_search
 
 from . import lib
 from .models import Agency, Case, FollowUp, Household, LifeDomain, Note, Person, Status
@@ -157,7 +157,7 @@ def search_cases(user, filters: CaseFilter) -> QuerySet:
 
 def page_of(qs: QuerySet, page: int, per_page: int = PER_PAGE) -> tuple[list, bool]:
     """One page and whether there is a next one, by fetching one row extra instead of COUNT(*)."""
-    page = max(page, 1)
+    page = min(max(page, 1), MAX_PAGE)  # the callers refuse larger pages; the offset must fit 64 bits
     start = (page - 1) * per_page
     rows = list(qs[start : start + per_page + 1])
     return rows[:per_page], len(rows) > per_page
