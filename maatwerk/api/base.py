@@ -16,11 +16,12 @@ from .auth import AUTH
 
 
 class StrictJSONParser(Parser):
-    """JSON bodies in UTF-8 only, without lone surrogates.
+    """JSON bodies in UTF-8 only, without lone surrogates or NUL characters.
 
-    `json.loads` on bytes also guesses UTF-16 and UTF-32, and it accepts "\\ud800", a string no database
-    stores (the save would answer 500). Raising here lands in django-ninja's "Cannot parse request body",
-    which `http_error` below answers with a Dutch 400, for every endpoint at once.
+    `json.loads` on bytes also guesses UTF-16 and UTF-32, and it accepts "\\ud800" and "\\u0000": no
+    database stores the first, PostgreSQL refuses the second in text, and either save would answer 500.
+    Raising here lands in django-ninja's "Cannot parse request body", which `http_error` below answers
+    with a Dutch 400, for every endpoint at once.
     """
 
     def parse_body(self, request):
@@ -28,21 +29,21 @@ class StrictJSONParser(Parser):
 
 
 def parse_json(body: bytes):
-    """A request body as JSON (UTF-8, no lone surrogates); ValueError otherwise. For endpoints that read
-    the body themselves."""
+    """A request body as JSON (UTF-8, no lone surrogates or NUL); ValueError otherwise. For endpoints that
+    read the body themselves."""
     data = json.loads(body.decode("utf-8-sig"))
-    _refuse_surrogates(data)
+    _refuse_unstorable(data)
     return data
 
 
-def _refuse_surrogates(value) -> None:
+def _refuse_unstorable(value) -> None:
     # Iterative, so a deeply nested body cannot exhaust the stack here (json.loads already bounds nesting).
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if _SURROGATE.search(item):
-                raise ValueError("lone surrogate in JSON text")
+            if _NOT_STORABLE.search(item):
+                raise ValueError("lone surrogate or NUL in JSON text")
         elif isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())
@@ -50,7 +51,7 @@ def _refuse_surrogates(value) -> None:
             stack.extend(item)
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_NOT_STORABLE = re.compile("[\x00\ud800-\udfff]")
 
 api = NinjaAPI(
     parser=StrictJSONParser(),

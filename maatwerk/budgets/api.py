@@ -262,9 +262,7 @@ def list_spends(request, status: str | None = None, waiting_for_me: bool = False
 def create_spend(request, payload: SpendIn):
     from maatwerk.businesscases.models import BusinessCaseVersion, ValueTriangle
 
-    case = tenancy.get_for_user_or_404(
-        visible_cases(request.user), request.user, pk=payload.case_id
-    )
+    case = tenancy.get_for_user_or_404(visible_cases(request.user), request.user, pk=payload.case_id)
     data = payload.dict()
     data.pop("case_id")
     version_id = data.pop("business_case_version_id")

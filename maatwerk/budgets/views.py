@@ -125,9 +125,7 @@ def allocate(request, pk: int):
 
 @login_required
 def spend_new(request, case_id: int):
-    case = tenancy.get_for_user_or_404(
-        visible_cases(request.user), request.user, pk=case_id
-    )
+    case = tenancy.get_for_user_or_404(visible_cases(request.user), request.user, pk=case_id)
     if request.method == "POST":
         form = SpendRequestForm(request.POST, case=case)
         if form.is_valid():

@@ -191,10 +191,18 @@ def test_utf8_with_a_byte_order_mark_and_real_astral_characters_are_accepted(wor
     assert response.json()["text"] == "Gesprek \U0001f600 met \U0001f600"
 
 
-def test_a_nul_character_in_a_note_is_refused_naming_the_field(alice, case):
+def test_a_nul_character_in_a_json_body_gets_the_400_on_every_endpoint(alice, case):
+    # PostgreSQL refuses NUL in text; the API refuses it before any endpoint sees it.
     response = post_json(alice, f"/api/v1/cases/{case.pk}/notes", {"text": "a\x00b"})
-    assert response.status_code == 422 and "text" in response.json()["errors"]
+    assert response.status_code == 400
     assert not Note.objects.filter(case=case).exists()
+
+
+def test_a_nul_character_from_a_form_is_refused_naming_the_field(world, case):
+    with pytest.raises(services.ValidationError) as exc:
+        services.add_note(case, by=world.alice, text="a\x00b")
+    assert list(exc.value.message_dict) == ["text"]
+    assert "U+0000" in exc.value.message_dict["text"][0]
 
 
 # --- bounds on what a case file holds -------------------------------------------------------------------
