@@ -36,6 +36,11 @@ YEARS_AHEAD = 2
 EARLIEST_BIRTH_YEAR = 1900
 
 
+def column_length(model, field: str) -> int:
+    """A short text field's bound: its column's max_length."""
+    return model._meta.get_field(field).max_length
+
+
 def latest_date() -> datetime.date:
     today = timezone.localdate()
     try:

@@ -6,9 +6,21 @@ from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from maatwerk.forms import DateInput, NLDSFormMixin
-from maatwerk.validation import MAX_SEARCH, MAX_TEXT, parse_search
+from maatwerk.validation import MAX_SEARCH, MAX_TEXT, column_length, parse_search
 
-from .models import Agency, LifeDomain, Moment, Outcome, Person, Status, TimeEntry, Tone
+from .models import (
+    Agency,
+    Case,
+    Household,
+    LifeDomain,
+    MdtParticipant,
+    Moment,
+    Outcome,
+    Person,
+    Status,
+    TimeEntry,
+    Tone,
+)
 
 YES_NO = [("yes", _("yes")), ("no", _("no"))]
 YES_NO_NA = [("", _("not applicable")), *YES_NO]
@@ -74,8 +86,8 @@ class CaseFilterForm(Form):
 
 
 class PersonForm(Form):
-    first_name = forms.CharField(label=_("first name"), max_length=80)
-    last_name = forms.CharField(label=_("last name"), max_length=120)
+    first_name = forms.CharField(label=_("first name"), max_length=column_length(Person, "first_name"))
+    last_name = forms.CharField(label=_("last name"), max_length=column_length(Person, "last_name"))
     bsn = forms.CharField(
         label=_("BSN"), max_length=20, required=False, help_text=_("Optional; checked with the 11-check.")
     )
@@ -105,7 +117,9 @@ class SituationForm(Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    other_agency = forms.CharField(label=_("other agency"), max_length=120, required=False)
+    other_agency = forms.CharField(
+        label=_("other agency"), max_length=column_length(Case, "other_agency"), required=False
+    )
     goal = forms.CharField(
         label=_("goal of the household"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -118,7 +132,11 @@ class SituationForm(Form):
 class IntakeForm(SituationForm):
     """A new household, its first person and the case, on one page."""
 
-    name = forms.CharField(label=_("household name"), max_length=120, help_text=_("Usually the family name."))
+    name = forms.CharField(
+        label=_("household name"),
+        max_length=column_length(Household, "name"),
+        help_text=_("Usually the family name."),
+    )
     first_name = PersonForm.base_fields["first_name"]
     last_name = PersonForm.base_fields["last_name"]
     bsn = PersonForm.base_fields["bsn"]
@@ -159,7 +177,9 @@ class TimeForm(Form):
     )
     activity = forms.ChoiceField(label=_("activity"), choices=TimeEntry.Activity.choices)
     day = forms.DateField(label=_("date"), required=False, widget=DateInput())
-    description = forms.CharField(label=_("description"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("description"), max_length=column_length(TimeEntry, "description"), required=False
+    )
 
 
 class ScoresForm(Form):
@@ -210,10 +230,14 @@ class MdtForm(Form):
 
 for _i in range(1, PARTICIPANT_ROWS + 1):
     MdtForm.base_fields[f"role_{_i}"] = forms.CharField(
-        label=format_lazy(_("participant {n}: role"), n=_i), max_length=100, required=False
+        label=format_lazy(_("participant {n}: role"), n=_i),
+        max_length=column_length(MdtParticipant, "role"),
+        required=False,
     )
     MdtForm.base_fields[f"organisation_{_i}"] = forms.CharField(
-        label=format_lazy(_("participant {n}: organisation"), n=_i), max_length=120, required=False
+        label=format_lazy(_("participant {n}: organisation"), n=_i),
+        max_length=column_length(MdtParticipant, "organisation"),
+        required=False,
     )
 
 

@@ -21,6 +21,7 @@ from maatwerk.validation import (
     EARLIEST_BIRTH_YEAR,
     MAX_PARTICIPANTS,
     MAX_PERSONS,
+    column_length,
     parse_bsn,
     parse_choice,
     parse_date,
@@ -93,11 +94,6 @@ def _raise(errors: dict) -> None:
         raise ValidationError(errors)
 
 
-def _max(model, field: str) -> int:
-    """A short text field's bound is its column's."""
-    return model._meta.get_field(field).max_length
-
-
 def _person_fields(data: Mapping, errors: dict, prefix: str = "") -> dict:
     this_year = timezone.localdate().year
     return {
@@ -106,14 +102,14 @@ def _person_fields(data: Mapping, errors: dict, prefix: str = "") -> dict:
             f"{prefix}first_name",
             errors,
             required=True,
-            max_length=_max(Person, "first_name"),
+            max_length=column_length(Person, "first_name"),
         ),
         "last_name": parse_text(
             data.get("last_name"),
             f"{prefix}last_name",
             errors,
             required=True,
-            max_length=_max(Person, "last_name"),
+            max_length=column_length(Person, "last_name"),
         ),
         "bsn": parse_bsn(data.get("bsn"), errors, f"{prefix}bsn"),
         "birth_year": parse_int(
@@ -135,7 +131,7 @@ def _person_fields(data: Mapping, errors: dict, prefix: str = "") -> dict:
 def create_household(*, by, team: Team, name: str, persons: Iterable[Mapping] = ()) -> Household:
     _require_team(by, team.pk)
     errors: dict = {}
-    name = parse_text(name, "name", errors, required=True, max_length=_max(Household, "name"))
+    name = parse_text(name, "name", errors, required=True, max_length=column_length(Household, "name"))
     persons = list(persons)
     cleaned = []
     if len(persons) > MAX_PERSONS:
@@ -190,7 +186,7 @@ def _situation(data: Mapping, errors: dict) -> dict:
         "domains": parse_picklist(data.get("domains"), LifeDomain, "domains", errors),
         "agencies": parse_picklist(data.get("agencies"), Agency, "agencies", errors),
         "other_agency": parse_text(
-            data.get("other_agency"), "other_agency", errors, max_length=_max(Case, "other_agency")
+            data.get("other_agency"), "other_agency", errors, max_length=column_length(Case, "other_agency")
         ),
         "goal": parse_text(data.get("goal"), "goal", errors),
     }
@@ -359,7 +355,9 @@ def register_time(case: Case, *, by, hours, activity: str, day=None, description
     day = parse_date(day, "day", errors, required=False) or timezone.localdate()
     if day > timezone.localdate():
         errors["day"] = _("Time cannot be registered for a day in the future.")
-    description = parse_text(description, "description", errors, max_length=_max(TimeEntry, "description"))
+    description = parse_text(
+        description, "description", errors, max_length=column_length(TimeEntry, "description")
+    )
     _raise(errors)
     entry = TimeEntry.objects.create(
         case=case, worker=by, hours=hours, activity=activity, day=day, description=description
@@ -412,9 +410,14 @@ def record_mdt(
     held_on = parse_date(held_on, "held_on", errors)
     rows = []
     for p in participants:
-        role = parse_text(p.get("role"), "participants", errors, max_length=_max(MdtParticipant, "role"))
+        role = parse_text(
+            p.get("role"), "participants", errors, max_length=column_length(MdtParticipant, "role")
+        )
         organisation = parse_text(
-            p.get("organisation"), "participants", errors, max_length=_max(MdtParticipant, "organisation")
+            p.get("organisation"),
+            "participants",
+            errors,
+            max_length=column_length(MdtParticipant, "organisation"),
         )
         if role or organisation:
             if not (role and organisation):
