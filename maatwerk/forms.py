@@ -1,7 +1,18 @@
 """Shared form plumbing: NL Design System classes and accessible error wiring on every widget."""
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.widgets import Input
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """A service's ValidationError on a form: each message on the field it names, when the form has that
+    field, and above the form otherwise (a rule across fields, or a field the form does not show)."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+    for field, messages in errors.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
 
 
 class DateInput(forms.DateInput):
@@ -41,6 +52,9 @@ class NLDSFormMixin:
             # has finished setting up its fields (choices, querysets). Errors are wired in full_clean().
             if field.help_text:
                 widget.attrs["aria-describedby"] = f"{self[name].auto_id}_help"
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        add_service_errors(self, exc)
 
     def full_clean(self):
         super().full_clean()

@@ -5,6 +5,7 @@ Linked cases appear as counts and sums; a case reference is given only to the ca
 
 import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
@@ -16,8 +17,9 @@ from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog
 from maatwerk.cases.models import Case
-from maatwerk.cases.queries import page_of
+from maatwerk.cases.queries import page_of, visible_cases
 from maatwerk.lib.money import round_money
+from maatwerk.validation import MAX_ID, MAX_IDS, MAX_PAGE
 
 from . import queries, services
 from .models import Barrier, Escalation
@@ -82,7 +84,7 @@ class BarrierFilters(Schema):
     status: str = Field(
         "", description="A status, or `open_all` for every status that is not closed; empty for all."
     )
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
     per_page: int = Field(queries.PER_PAGE, ge=1, le=100)
 
 
@@ -155,7 +157,7 @@ class CloseIn(Schema):
 
 
 class MergeIn(Schema):
-    barrier_ids: list[int]
+    barrier_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(..., max_length=MAX_IDS)
     title: str = ""
 
 
@@ -233,7 +235,7 @@ def _acting(request, barrier_id: int) -> Barrier:
 
 def _own_case(request, case_id: int) -> Case:
     return tenancy.get_for_user_or_404(
-        tenancy.scope(Case.objects.select_related("household"), request.user), request.user, pk=case_id
+        visible_cases(request.user).select_related("household"), request.user, pk=case_id
     )
 
 

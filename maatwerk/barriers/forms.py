@@ -16,11 +16,7 @@ def case_choices(links_or_cases) -> list[tuple[str, str]]:
 
 
 class ServiceForm(NLDSFormMixin, forms.Form):
-    def add_service_errors(self, exc) -> None:
-        for field, messages in exc.message_dict.items():
-            target = field if field in self.fields else None
-            for message in messages:
-                self.add_error(target, message)
+    """A barrier form; `add_service_errors` (from NLDSFormMixin) puts a service's errors on it."""
 
 
 class BarrierForm(ServiceForm):

@@ -9,6 +9,7 @@ Barriers must stay free of personal data, because policy and the national progra
 that contain a BSN, or the name of a linked household or one of its persons, are refused.
 """
 
+import datetime
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -17,6 +18,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from stdnum.nl import bsn as stdnum_bsn
 
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
@@ -24,7 +26,9 @@ from maatwerk.accounts.models import AccessLog, Role, Team
 from maatwerk.cases import lib as case_lib
 from maatwerk.cases.models import Agency, Case
 from maatwerk.lib.money import round_money
-from maatwerk.validation import parse_date
+from maatwerk.validation import parse_choice as _choice
+from maatwerk.validation import parse_date, parse_picklist
+from maatwerk.validation import parse_text as _text
 
 from .grouping import provision_key
 from .models import (
@@ -68,35 +72,8 @@ def _raise(errors: dict) -> None:
         raise ValidationError(errors)
 
 
-def _text(value, field: str, errors: dict, *, required: bool = False, max_length: int | None = None) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        errors[field] = _("This field is required.")
-    elif max_length and len(value) > max_length:
-        errors[field] = _("Use at most %(n)d characters.") % {"n": max_length}
-    return value
-
-
-def _choice(value, choices, field: str, errors: dict):
-    if value in (None, ""):
-        errors[field] = _("This field is required.")
-        return ""
-    if value not in choices.values:
-        errors[field] = _("Choose one of the options.")
-        return ""
-    return choices(value)
-
-
 def _agencies(values, errors: dict) -> int:
-    try:
-        ints = [int(v) for v in (values or [])]
-    except (TypeError, ValueError):
-        errors["agencies"] = _("Choose from the list.")
-        return 0
-    if any(v not in Agency.values for v in ints):
-        errors["agencies"] = _("Choose from the list.")
-        return 0
-    return case_lib.to_mask(ints)
+    return parse_picklist(values, Agency, "agencies", errors)
 
 
 def _amount(value, field: str, errors: dict) -> Decimal | None:
@@ -149,7 +126,7 @@ def check_no_personal_data(texts: Mapping[str, str], cases: Iterable[Case], erro
     for field, text in texts.items():
         if not text or field in errors:
             continue
-        if any(case_lib.bsn_check_ok(m) for m in _NINE_DIGITS.findall(text)):
+        if any(stdnum_bsn.is_valid(m) for m in _NINE_DIGITS.findall(text)):
             errors[field] = _("Leave out BSNs: a barrier describes a rule, not a household.")
         elif pattern and pattern.search(text):
             errors[field] = _(
@@ -352,7 +329,8 @@ def escalate_barrier(
     errors: dict = {}
     level = _choice(level, Level, "level", errors)
     to = _text(to, "to", errors, required=True, max_length=200)
-    due = parse_date(due_date, "due_date", errors, required=True)
+    # No two-year limit: the agency asked sets the answer term, and a change of law can take longer.
+    due = parse_date(due_date, "due_date", errors, required=True, latest=datetime.date.max)
     if due and due < timezone.localdate():
         errors["due_date"] = _("The due date cannot be in the past.")
     question = _text(question, "question", errors)

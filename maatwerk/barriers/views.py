@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog
-from maatwerk.cases.models import Case
+from maatwerk.cases.queries import visible_cases
 from maatwerk.lib.money import format_eur
+from maatwerk.validation import parse_ids
 
 from . import exports, queries, services
 from .forms import AnswerForm, BarrierForm, CloseForm, EscalateForm, LinkForm
@@ -47,7 +48,7 @@ def _may_act(user, barrier: Barrier) -> bool:
 
 def _own_cases(user):
     """Cases of the user's own team(s), for registering from a case and linking."""
-    return tenancy.scope(Case.objects.select_related("household"), user).order_by("-last_activity_at", "-id")
+    return visible_cases(user).select_related("household").order_by("-last_activity_at", "-id")
 
 
 @login_required
@@ -116,8 +117,15 @@ def national(request):
 @require_POST
 def merge(request):
     _require(request.user, queries.MERGE_ROLES)
-    ids = request.POST.getlist("barrier")
-    barriers = list(queries.visible_barriers(request.user).filter(pk__in=[i for i in ids if i.isdigit()]))
+    errors: dict = {}
+    ids = parse_ids(request.POST.getlist("barrier"), "barrier", errors)
+    if errors:
+        # A tampered id (not a number, beyond 64 bits): the register again, with the error, as a 400.
+        messages.error(request, _("Barriers to merge: %(error)s") % {"error": errors["barrier"]})
+        response = (national if queries.is_national(request.user) else barrier_list)(request)
+        response.status_code = 400
+        return response
+    barriers = list(queries.visible_barriers(request.user).filter(pk__in=ids))
     try:
         group = services.merge_into_group(barriers, by=request.user, title=request.POST.get("title", ""))
     except ValidationError as exc:

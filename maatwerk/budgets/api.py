@@ -17,7 +17,7 @@ from ninja.errors import HttpError
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog, Role
-from maatwerk.cases.models import Case
+from maatwerk.cases.queries import visible_cases
 
 from . import exports, queries, services
 from .models import LegalityCheck, Mandate, PayeeKind
@@ -262,9 +262,7 @@ def list_spends(request, status: str | None = None, waiting_for_me: bool = False
 def create_spend(request, payload: SpendIn):
     from maatwerk.businesscases.models import BusinessCaseVersion, ValueTriangle
 
-    case = tenancy.get_for_user_or_404(
-        tenancy.scope(Case.objects.all(), request.user), request.user, pk=payload.case_id
-    )
+    case = tenancy.get_for_user_or_404(visible_cases(request.user), request.user, pk=payload.case_id)
     data = payload.dict()
     data.pop("case_id")
     version_id = data.pop("business_case_version_id")

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog, Role
-from maatwerk.cases.models import Case
+from maatwerk.cases.queries import visible_cases
+from maatwerk.forms import add_service_errors
 
 from . import exports, queries, services
 from .forms import (
@@ -42,12 +43,6 @@ def _errors(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
         return [m for msgs in exc.message_dict.values() for m in msgs]
     return list(exc.messages)
-
-
-def _to_form(form, exc: ValidationError) -> None:
-    for field, msgs in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
-        for msg in msgs:
-            form.add_error(field if field in form.fields else None, msg)
 
 
 @login_required
@@ -84,7 +79,7 @@ def budget_create(request):
                 period_end=form.cleaned_data["period_end"],
             )
         except ValidationError as exc:
-            _to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Budget created."))
             return redirect("budgets:budget", pk=budget.pk)
@@ -121,7 +116,7 @@ def allocate(request, pk: int):
         try:
             services.allocate(budget, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Budget allocated."))
             return redirect("budgets:budget", pk=budget.pk)
@@ -130,9 +125,7 @@ def allocate(request, pk: int):
 
 @login_required
 def spend_new(request, case_id: int):
-    case = tenancy.get_for_user_or_404(
-        tenancy.scope(Case.objects.all(), request.user), request.user, pk=case_id
-    )
+    case = tenancy.get_for_user_or_404(visible_cases(request.user), request.user, pk=case_id)
     if request.method == "POST":
         form = SpendRequestForm(request.POST, case=case)
         if form.is_valid():
@@ -141,7 +134,7 @@ def spend_new(request, case_id: int):
             try:
                 spend = services.request_spend(by=request.user, case=case, idempotency_key=key, **data)
             except ValidationError as exc:
-                _to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Spend request %(ref)s submitted.") % {"ref": spend.reference})
                 return redirect("budgets:spend", pk=spend.pk)
@@ -310,7 +303,7 @@ def batch_create(request):
                 idempotency_key=data["idempotency_key"] or None,
             )
         except ValidationError as exc:
-            _to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,

@@ -4,12 +4,9 @@ from django.db.models import QuerySet
 
 from maatwerk.accounts import tenancy
 from maatwerk.cases.models import Case
+from maatwerk.cases.queries import visible_cases
 
 from .models import BusinessCaseVersion, ValueTriangle
-
-
-def cases_for(user) -> QuerySet:
-    return tenancy.scope(Case.objects.all(), user)
 
 
 def versions_for(user) -> QuerySet:
@@ -32,5 +29,5 @@ def triangles_for(user) -> QuerySet:
 
 def get_case_or_404(user, case_id) -> Case:
     return tenancy.get_for_user_or_404(
-        cases_for(user).select_related("household", "team", "municipality"), user, pk=case_id
+        visible_cases(user).select_related("household", "team", "municipality"), user, pk=case_id
     )

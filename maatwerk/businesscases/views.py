@@ -15,6 +15,7 @@ from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog
 from maatwerk.catalogue import services as catalogue
 from maatwerk.catalogue.models import CostItem
+from maatwerk.forms import add_service_errors
 
 from . import editor as ed
 from . import engine, queries, services
@@ -252,8 +253,7 @@ def triangle_view(request, case_id: int):
             try:
                 services.record_triangle(case, by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The value triangle is saved."))
                 return redirect("businesscases:triangle", case_id=case.pk)

@@ -13,9 +13,10 @@ from ninja import Status as Reply
 
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.models import Team
+from maatwerk.validation import MAX_ID, MAX_PAGE, MAX_PERSONS, MAX_SEARCH, MAX_TEXT
 
 from . import lib, queries, services
-from .models import Case, FollowUp, Household, Note, Person, Status
+from .models import Agency, Case, FollowUp, Household, LifeDomain, Note, Person, Status
 
 router = Router(tags=["cases"])
 
@@ -52,7 +53,7 @@ class PersonDetailOut(PersonOut):
 class HouseholdIn(Schema):
     team_id: int | None = Field(None, description="Your team; may be left out when you work in one team.")
     name: str
-    persons: list[PersonIn] = []
+    persons: list[PersonIn] = Field([], max_length=MAX_PERSONS)
 
 
 class HouseholdOut(Schema):
@@ -180,7 +181,7 @@ class MoveIn(Schema):
 
 
 class NoteIn(Schema):
-    text: str
+    text: str = Field(..., max_length=MAX_TEXT)
 
 
 class NoteRevisionOut(Schema):
@@ -237,6 +238,8 @@ class ParticipantSchema(Schema):
 class MdtIn(Schema):
     question: str
     held_on: datetime.date
+    # No max_length here: MdtOut reuses this schema, and a bound on output would fail on older rows. The
+    # service refuses more than MAX_PARTICIPANTS.
     participants: list[ParticipantSchema]
     advice: str = ""
     decision: str = ""
@@ -275,14 +278,19 @@ class FollowUpIn(Schema):
 
 
 class CaseFilters(Schema):
-    q: str = ""
+    q: str = Field("", max_length=MAX_SEARCH, description="Household name (prefix) or case number.")
     status: Status | None = None
-    domain: int | None = None
-    agency: int | None = None
-    worker: int | None = None
+    domain: int | None = Field(None, ge=1, le=max(LifeDomain.values), description="A life domain.")
+    agency: int | None = Field(None, ge=1, le=max(Agency.values), description="An agency.")
+    worker: int | None = Field(None, ge=1, le=MAX_ID, description="The lead worker's user id.")
     overdue: bool = False
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
     per_page: int = Field(queries.PER_PAGE, ge=1, le=100)
+
+
+class FollowUpFilters(Schema):
+    team: bool = Field(False, description="The whole team's follow-ups instead of your own cases'.")
+    page: int = Field(1, ge=1, le=MAX_PAGE)
 
 
 # --- helpers ------------------------------------------------------------------------------------------
@@ -290,7 +298,7 @@ class CaseFilters(Schema):
 
 def _case(request, case_id: int, purpose: str) -> Case:
     case = tenancy.get_for_user_or_404(
-        queries.cases_for(request.user).select_related("household"), request.user, pk=case_id
+        queries.visible_cases(request.user).select_related("household"), request.user, pk=case_id
     )
     queries.log_read(
         request.user,
@@ -368,13 +376,15 @@ def get_person(request, person_id: int):
 
 @router.get("/cases", response=CasePage, summary="Your team's cases: search, filter, paginated")
 def list_cases(request, filters: Query[CaseFilters]):
-    criteria = queries.CaseFilter(
-        q=filters.q,
-        status=filters.status or "",
-        domain=filters.domain,
-        agency=filters.agency,
-        worker=filters.worker,
-        overdue=filters.overdue,
+    criteria = queries.clean_filters(
+        queries.CaseFilter(
+            q=filters.q,
+            status=filters.status or "",
+            domain=filters.domain,
+            agency=filters.agency,
+            worker=filters.worker,
+            overdue=filters.overdue,
+        )
     )
     items, has_next = queries.page_of(
         queries.search_cases(request.user, criteria), filters.page, filters.per_page
@@ -489,9 +499,9 @@ class FollowUpPage(Schema):
 @router.get(
     "/followups", response=FollowUpPage, summary="Your open follow-ups, due within a month, paginated"
 )
-def due_followups(request, team: bool = False, page: int = 1):
-    page = max(page, 1)
-    items, has_next = queries.page_of(queries.due_followups(request.user, all_team=team), page)
+def due_followups(request, filters: Query[FollowUpFilters]):
+    page = filters.page
+    items, has_next = queries.page_of(queries.due_followups(request.user, all_team=filters.team), page)
     queries.log_list_read(
         request.user, [i.case for i in items], purpose="api follow-up list", request=request
     )

@@ -1,14 +1,26 @@
-"""Forms parse input; the services validate the domain rules. `apply_errors` puts a service's
-ValidationError on the fields it names."""
+"""Forms parse input; the services validate the domain rules (maatwerk.forms.add_service_errors puts a
+service's ValidationError on the fields it names). Bounds come from maatwerk.validation."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from maatwerk.forms import DateInput, NLDSFormMixin
+from maatwerk.validation import MAX_SEARCH, MAX_TEXT, column_length, parse_search
 
-from .models import Agency, LifeDomain, Moment, Outcome, Person, Status, TimeEntry, Tone
+from .models import (
+    Agency,
+    Case,
+    Household,
+    LifeDomain,
+    MdtParticipant,
+    Moment,
+    Outcome,
+    Person,
+    Status,
+    TimeEntry,
+    Tone,
+)
 
 YES_NO = [("yes", _("yes")), ("no", _("no"))]
 YES_NO_NA = [("", _("not applicable")), *YES_NO]
@@ -20,11 +32,6 @@ ALL = _("all")
 
 def blank(choices, label=ALL):
     return [("", label), *choices]
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    for field, messages in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
 
 
 class CapitalisedLabels:
@@ -44,7 +51,12 @@ class Form(NLDSFormMixin, CapitalisedLabels, forms.Form):
 
 
 class CaseFilterForm(Form):
-    q = forms.CharField(label=_("Search"), required=False, help_text=_("Household name or case number"))
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=MAX_SEARCH,
+        help_text=_("Household name or case number"),
+    )
     status = forms.ChoiceField(label=_("status"), choices=blank(Status.choices), required=False)
     domain = forms.TypedChoiceField(
         label=_("life domain"),
@@ -65,10 +77,17 @@ class CaseFilterForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["worker"].choices = blank([(u.pk, u.get_full_name() or u.username) for u in workers])
 
+    def clean_q(self):
+        errors: dict = {}
+        q = parse_search(self.cleaned_data.get("q"), errors)
+        if errors:
+            raise forms.ValidationError(errors["q"])
+        return q
+
 
 class PersonForm(Form):
-    first_name = forms.CharField(label=_("first name"), max_length=80)
-    last_name = forms.CharField(label=_("last name"), max_length=120)
+    first_name = forms.CharField(label=_("first name"), max_length=column_length(Person, "first_name"))
+    last_name = forms.CharField(label=_("last name"), max_length=column_length(Person, "last_name"))
     bsn = forms.CharField(
         label=_("BSN"), max_length=20, required=False, help_text=_("Optional; checked with the 11-check.")
     )
@@ -80,6 +99,7 @@ class SituationForm(Form):
     vastloper = forms.CharField(
         label=_("where the system blocks"),
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=MAX_TEXT,
         required=False,
         help_text=_("The vastloper: which rule or agency blocks the way."),
     )
@@ -97,10 +117,13 @@ class SituationForm(Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    other_agency = forms.CharField(label=_("other agency"), max_length=120, required=False)
+    other_agency = forms.CharField(
+        label=_("other agency"), max_length=column_length(Case, "other_agency"), required=False
+    )
     goal = forms.CharField(
         label=_("goal of the household"),
         widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=MAX_TEXT,
         required=False,
         help_text=_("In the household's own words."),
     )
@@ -109,7 +132,11 @@ class SituationForm(Form):
 class IntakeForm(SituationForm):
     """A new household, its first person and the case, on one page."""
 
-    name = forms.CharField(label=_("household name"), max_length=120, help_text=_("Usually the family name."))
+    name = forms.CharField(
+        label=_("household name"),
+        max_length=column_length(Household, "name"),
+        help_text=_("Usually the family name."),
+    )
     first_name = PersonForm.base_fields["first_name"]
     last_name = PersonForm.base_fields["last_name"]
     bsn = PersonForm.base_fields["bsn"]
@@ -135,12 +162,13 @@ class MoveForm(Form):
         label=_("reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=MAX_TEXT,
         help_text=_("Needed when the case goes back a step."),
     )
 
 
 class NoteForm(Form):
-    text = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=MAX_TEXT)
 
 
 class TimeForm(Form):
@@ -149,7 +177,9 @@ class TimeForm(Form):
     )
     activity = forms.ChoiceField(label=_("activity"), choices=TimeEntry.Activity.choices)
     day = forms.DateField(label=_("date"), required=False, widget=DateInput())
-    description = forms.CharField(label=_("description"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("description"), max_length=column_length(TimeEntry, "description"), required=False
+    )
 
 
 class ScoresForm(Form):
@@ -174,11 +204,17 @@ PARTICIPANT_ROWS = 4
 
 class MdtForm(Form):
     question = forms.CharField(
-        label=_("question for the consultation"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("question for the consultation"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=MAX_TEXT,
     )
     held_on = forms.DateField(label=_("date"), widget=DateInput())
-    advice = forms.CharField(label=_("advice"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    decision = forms.CharField(label=_("decision"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    advice = forms.CharField(
+        label=_("advice"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=MAX_TEXT
+    )
+    decision = forms.CharField(
+        label=_("decision"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=MAX_TEXT
+    )
     # The service reports missing or half-filled participants under this name.
     participants = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -194,10 +230,14 @@ class MdtForm(Form):
 
 for _i in range(1, PARTICIPANT_ROWS + 1):
     MdtForm.base_fields[f"role_{_i}"] = forms.CharField(
-        label=format_lazy(_("participant {n}: role"), n=_i), max_length=100, required=False
+        label=format_lazy(_("participant {n}: role"), n=_i),
+        max_length=column_length(MdtParticipant, "role"),
+        required=False,
     )
     MdtForm.base_fields[f"organisation_{_i}"] = forms.CharField(
-        label=format_lazy(_("participant {n}: organisation"), n=_i), max_length=120, required=False
+        label=format_lazy(_("participant {n}: organisation"), n=_i),
+        max_length=column_length(MdtParticipant, "organisation"),
+        required=False,
     )
 
 
@@ -206,27 +246,48 @@ class CloseForm(Form):
         label=_("goal reached"), choices=Outcome.GoalReached.choices, widget=forms.RadioSelect
     )
     housing_change = forms.CharField(
-        label=_("what changed in housing"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("what changed in housing"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=MAX_TEXT,
     )
     income_change = forms.CharField(
-        label=_("what changed in income"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("what changed in income"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=MAX_TEXT,
     )
     work_change = forms.CharField(
-        label=_("what changed in work"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("what changed in work"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=MAX_TEXT,
     )
     debts_change = forms.CharField(
-        label=_("what changed in debts"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("what changed in debts"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=MAX_TEXT,
     )
     grade = forms.IntegerField(label=_("client grade"), required=False, help_text=_("1 to 10; optional."))
-    quote = forms.CharField(label=_("client quote"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    quote = forms.CharField(
+        label=_("client quote"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=MAX_TEXT
+    )
     quote_consent = forms.BooleanField(label=_("client consents to using the quote"), required=False)
     quote_tone = forms.ChoiceField(
         label=_("tone of the quote"), choices=blank(Tone.choices, "—"), required=False
     )
-    doubts = forms.CharField(label=_("doubts"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    dilemmas = forms.CharField(label=_("dilemmas"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    doubts = forms.CharField(
+        label=_("doubts"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=MAX_TEXT
+    )
+    dilemmas = forms.CharField(
+        label=_("dilemmas"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=MAX_TEXT
+    )
     learning_points = forms.CharField(
-        label=_("learning points"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("learning points"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=MAX_TEXT,
     )
     tone = forms.ChoiceField(
         label=_("tone of your reflection"), choices=Tone.choices, widget=forms.RadioSelect
@@ -248,5 +309,7 @@ class FollowUpForm(Form):
     back_in_trouble = forms.ChoiceField(label=_("back in trouble"), choices=YES_NO, widget=forms.RadioSelect)
     kept_home = forms.ChoiceField(label=_("kept their home"), choices=YES_NO_NA, required=False)
     kept_job = forms.ChoiceField(label=_("kept their job"), choices=YES_NO_NA, required=False)
-    notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=MAX_TEXT
+    )
     done_on = forms.DateField(label=_("date"), required=False, widget=DateInput())

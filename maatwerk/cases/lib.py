@@ -1,5 +1,5 @@
 """Pure helpers for case files (no Django): bitmasks for multi-valued picklists, month arithmetic, BSN
-generation and masking."""
+generation and masking. BSNs are checked with python-stdnum (maatwerk.validation.is_valid_bsn)."""
 
 import calendar
 import datetime
@@ -31,14 +31,6 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def bsn_check_ok(digits: str) -> bool:
-    """The BSN 11-check (elfproef): weights 9..2 and -1 for the last digit; sum divisible by 11."""
-    if len(digits) != 9 or not digits.isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(digits, (9, 8, 7, 6, 5, 4, 3, 2, -1), strict=True))
-    return total % 11 == 0 and digits != "000000000"
 
 
 def synthetic_bsn(rng: random.Random) -> str:

@@ -4,20 +4,24 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.models import AccessLog, Role, User
+from maatwerk.validation import MAX_ID, MAX_PAGE, parse_search
 
 from . import lib
-from .models import Case, FollowUp, Household, Note, Person, Status
+from .models import Agency, Case, FollowUp, Household, LifeDomain, Note, Person, Status
 
 PER_PAGE = 25
 READ = AccessLog.Action.READ
 
 
-def cases_for(user) -> QuerySet:
+def visible_cases(user) -> QuerySet:
+    """The cases this user may see: the one query every app starts from for case data."""
     return tenancy.scope(Case.objects.all(), user)
 
 
@@ -94,6 +98,27 @@ class CaseFilter:
     overdue: bool = False
 
 
+def clean_filters(filters: CaseFilter) -> CaseFilter:
+    """The filters with a stripped search term, or a ValidationError naming each filter that is not valid.
+
+    The web form checks the same through its choices; the API sends its query parameters here.
+    """
+    errors: dict = {}
+    q = parse_search(filters.q, errors)
+    if filters.status and filters.status not in Status.values:
+        errors["status"] = _("Choose one of the options.")
+    if filters.domain is not None and filters.domain not in LifeDomain.values:
+        errors["domain"] = _("Choose one of the options.")
+    if filters.agency is not None and filters.agency not in Agency.values:
+        errors["agency"] = _("Choose one of the options.")
+    if filters.worker is not None and not 1 <= filters.worker <= MAX_ID:
+        errors["worker"] = _("Choose one of the options.")
+    if errors:
+        raise ValidationError(errors)
+    filters.q = q
+    return filters
+
+
 REFERENCE = re.compile(r"^\s*c?-?0*(\d{1,12})\s*$", re.IGNORECASE)
 
 
@@ -104,18 +129,18 @@ def search_cases(user, filters: CaseFilter) -> QuerySet:
     name search is a prefix range on Household.search_key (an index range scan on both databases, unlike
     LIKE/ILIKE). Callers slice the result; nothing here counts the whole set.
     """
-    qs = cases_for(user)
-    if filters.q:
+    qs = visible_cases(user)
+    if filters.q.strip():
         match = REFERENCE.match(filters.q)
         if match:
             qs = qs.filter(pk=int(match.group(1)))
         else:
             key = filters.q.strip().lower()
-            # The range lets the (team, search_key) index do the work; startswith keeps it exact.
-            upper = key[:-1] + chr(ord(key[-1]) + 1)
-            households = households_for(user).filter(
-                search_key__gte=key, search_key__lt=upper, search_key__startswith=key
-            )
+            households = households_for(user).filter(search_key__startswith=key)
+            if key and ord(key[-1]) < 0x10FFFF:
+                # The range lets the (team, search_key) index do the work; startswith keeps it exact.
+                upper = key[:-1] + chr(ord(key[-1]) + 1)
+                households = households.filter(search_key__gte=key, search_key__lt=upper)
             qs = qs.filter(household_id__in=households.values("pk"))
     if filters.status:
         qs = qs.filter(status=filters.status)
@@ -132,7 +157,7 @@ def search_cases(user, filters: CaseFilter) -> QuerySet:
 
 def page_of(qs: QuerySet, page: int, per_page: int = PER_PAGE) -> tuple[list, bool]:
     """One page and whether there is a next one, by fetching one row extra instead of COUNT(*)."""
-    page = max(page, 1)
+    page = min(max(page, 1), MAX_PAGE)  # the callers refuse larger pages; the offset must fit 64 bits
     start = (page - 1) * per_page
     rows = list(qs[start : start + per_page + 1])
     return rows[:per_page], len(rows) > per_page
@@ -145,7 +170,7 @@ def due_followups(user, *, all_team: bool = False, horizon_days: int = 31) -> Qu
     database does not walk every open follow-up of every team first.
     """
     until = timezone.localdate() + datetime.timedelta(days=horizon_days)
-    cases = cases_for(user).filter(next_followup_due__lte=until)
+    cases = visible_cases(user).filter(next_followup_due__lte=until)
     if not all_team:
         cases = cases.filter(lead_worker=user)
     return (

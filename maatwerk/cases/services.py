@@ -13,12 +13,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from stdnum.nl import bsn as stdnum_bsn
 
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog, Team
-from maatwerk.validation import parse_date
+from maatwerk.validation import (
+    EARLIEST_BIRTH_YEAR,
+    MAX_PARTICIPANTS,
+    MAX_PERSONS,
+    column_length,
+    parse_bsn,
+    parse_choice,
+    parse_date,
+    parse_int,
+    parse_picklist,
+    parse_text,
+)
 
 from . import lib
 from .models import (
@@ -79,86 +89,38 @@ def _touch(case: Case) -> None:
     Case.objects.filter(pk=case.pk).update(last_activity_at=case.last_activity_at)
 
 
-def _text(value, field: str, errors: dict, *, required: bool = False, max_length: int | None = None) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        errors[field] = _("This field is required.")
-    elif max_length and len(value) > max_length:
-        errors[field] = _("Use at most %(n)d characters.") % {"n": max_length}
-    return value
-
-
-def _choice(value, choices, field: str, errors: dict, *, required: bool = True):
-    if value in (None, ""):
-        if required:
-            errors[field] = _("This field is required.")
-        return ""
-    if value not in choices.values:
-        errors[field] = _("Choose one of the options.")
-        return ""
-    return choices(value)
-
-
-def _picklist(values, choices, field: str, errors: dict) -> int:
-    try:
-        ints = [int(v) for v in (values or [])]
-    except (TypeError, ValueError):
-        errors[field] = _("Choose from the list.")
-        return 0
-    if any(v not in choices.values for v in ints):
-        errors[field] = _("Choose from the list.")
-        return 0
-    return lib.to_mask(ints)
-
-
-def _int_in_range(value, field: str, errors: dict, low: int, high: int, *, required: bool) -> int | None:
-    if value in (None, ""):
-        if required:
-            errors[field] = _("This field is required.")
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        errors[field] = _("Enter a whole number.")
-        return None
-    if isinstance(value, float) and value != number:
-        errors[field] = _("Enter a whole number.")
-        return None
-    if not low <= number <= high:
-        errors[field] = _("Enter a number from %(low)d to %(high)d.") % {"low": low, "high": high}
-        return None
-    return number
-
-
 def _raise(errors: dict) -> None:
     if errors:
         raise ValidationError(errors)
 
 
-def clean_bsn(value, errors: dict, field: str = "bsn") -> str:
-    value = (value or "").strip()
-    if not value:
-        return ""
-    if not stdnum_bsn.is_valid(value):
-        errors[field] = _("This is not a valid BSN: it must be 9 digits and pass the 11-check.")
-        return ""
-    return stdnum_bsn.compact(value)
-
-
 def _person_fields(data: Mapping, errors: dict, prefix: str = "") -> dict:
     this_year = timezone.localdate().year
     return {
-        "first_name": _text(
-            data.get("first_name"), f"{prefix}first_name", errors, required=True, max_length=80
+        "first_name": parse_text(
+            data.get("first_name"),
+            f"{prefix}first_name",
+            errors,
+            required=True,
+            max_length=column_length(Person, "first_name"),
         ),
-        "last_name": _text(
-            data.get("last_name"), f"{prefix}last_name", errors, required=True, max_length=120
+        "last_name": parse_text(
+            data.get("last_name"),
+            f"{prefix}last_name",
+            errors,
+            required=True,
+            max_length=column_length(Person, "last_name"),
         ),
-        "bsn": clean_bsn(data.get("bsn"), errors, f"{prefix}bsn"),
-        "birth_year": _int_in_range(
-            data.get("birth_year"), f"{prefix}birth_year", errors, 1900, this_year, required=False
+        "bsn": parse_bsn(data.get("bsn"), errors, f"{prefix}bsn"),
+        "birth_year": parse_int(
+            data.get("birth_year"),
+            f"{prefix}birth_year",
+            errors,
+            EARLIEST_BIRTH_YEAR,
+            this_year,
+            required=False,
         ),
-        "role": _choice(data.get("role"), Person.HouseholdRole, f"{prefix}role", errors),
+        "role": parse_choice(data.get("role"), Person.HouseholdRole, f"{prefix}role", errors),
     }
 
 
@@ -169,8 +131,13 @@ def _person_fields(data: Mapping, errors: dict, prefix: str = "") -> dict:
 def create_household(*, by, team: Team, name: str, persons: Iterable[Mapping] = ()) -> Household:
     _require_team(by, team.pk)
     errors: dict = {}
-    name = _text(name, "name", errors, required=True, max_length=120)
-    cleaned = [_person_fields(p, errors) for p in persons]
+    name = parse_text(name, "name", errors, required=True, max_length=column_length(Household, "name"))
+    persons = list(persons)
+    cleaned = []
+    if len(persons) > MAX_PERSONS:
+        errors["persons"] = _("A household has at most %(n)d persons.") % {"n": MAX_PERSONS}
+    else:
+        cleaned = [_person_fields(p, errors) for p in persons]
     _raise(errors)
     household = Household.objects.create(
         municipality_id=team.municipality_id, team=team, name=name, search_key=name.lower()
@@ -191,8 +158,12 @@ def create_household(*, by, team: Team, name: str, persons: Iterable[Mapping] = 
 @transaction.atomic
 def add_person(household: Household, *, by, **data) -> Person:
     _require_team(by, household.team_id)
+    # Lock the household, so two additions at once cannot both pass the count.
+    Household.objects.select_for_update().filter(pk=household.pk).first()
     errors: dict = {}
     fields = _person_fields(data, errors)
+    if household.persons.count() >= MAX_PERSONS:
+        errors["__all__"] = _("A household has at most %(n)d persons.") % {"n": MAX_PERSONS}
     _raise(errors)
     person = Person.objects.create(household=household, **fields)
     _log(
@@ -211,11 +182,13 @@ def add_person(household: Household, *, by, **data) -> Person:
 
 def _situation(data: Mapping, errors: dict) -> dict:
     return {
-        "vastloper": _text(data.get("vastloper"), "vastloper", errors),
-        "domains": _picklist(data.get("domains"), LifeDomain, "domains", errors),
-        "agencies": _picklist(data.get("agencies"), Agency, "agencies", errors),
-        "other_agency": _text(data.get("other_agency"), "other_agency", errors, max_length=120),
-        "goal": _text(data.get("goal"), "goal", errors),
+        "vastloper": parse_text(data.get("vastloper"), "vastloper", errors),
+        "domains": parse_picklist(data.get("domains"), LifeDomain, "domains", errors),
+        "agencies": parse_picklist(data.get("agencies"), Agency, "agencies", errors),
+        "other_agency": parse_text(
+            data.get("other_agency"), "other_agency", errors, max_length=column_length(Case, "other_agency")
+        ),
+        "goal": parse_text(data.get("goal"), "goal", errors),
     }
 
 
@@ -224,6 +197,8 @@ def open_case(household: Household, *, by, lead_worker=None, opened_on=None, **s
     _require_team(by, household.team_id)
     errors: dict = {}
     fields = _situation(situation, errors)
+    if opened_on is not None:
+        opened_on = parse_date(opened_on, "opened_on", errors, latest=timezone.localdate())
     _raise(errors)
     if lead_worker is None and tenancy.has_role(by, "worker"):
         lead_worker = by
@@ -297,9 +272,11 @@ def move_case(case: Case, *, by, to: str, reason: str = "") -> Case:
     _require_team(by, case.team_id)
     # Lock the row, so two workers moving the same case at once cannot both pass the check.
     case = Case.objects.select_for_update().get(pk=case.pk)
-    reason = (reason or "").strip()
+    errors: dict = {}
+    reason = parse_text(reason, "reason", errors)
     if to not in Status.values:
-        raise ValidationError({"to": _("Choose one of the options.")})
+        errors["to"] = _("Choose one of the options.")
+    _raise(errors)
     _raise(check_transition(case.status, to, reason))
     to = Status(to)
     update_fields = ["status", "last_activity_at"]
@@ -322,7 +299,7 @@ def move_case(case: Case, *, by, to: str, reason: str = "") -> Case:
 def add_note(case: Case, *, by, text: str) -> Note:
     _require_team(by, case.team_id)
     errors: dict = {}
-    text = _text(text, "text", errors, required=True)
+    text = parse_text(text, "text", errors, required=True)
     _raise(errors)
     note = Note.objects.create(case=case, author=by, text=text)
     _touch(case)
@@ -336,7 +313,7 @@ def edit_note(note: Note, *, by, text: str) -> Note:
     case = note.case
     _require_team(by, case.team_id)
     errors: dict = {}
-    text = _text(text, "text", errors, required=True)
+    text = parse_text(text, "text", errors, required=True)
     _raise(errors)
     if text == note.text:
         return note
@@ -374,11 +351,13 @@ def register_time(case: Case, *, by, hours, activity: str, day=None, description
     _require_team(by, case.team_id)
     errors: dict = {}
     hours = clean_hours(hours, errors)
-    activity = _choice(activity, TimeEntry.Activity, "activity", errors)
+    activity = parse_choice(activity, TimeEntry.Activity, "activity", errors)
     day = parse_date(day, "day", errors, required=False) or timezone.localdate()
     if day > timezone.localdate():
         errors["day"] = _("Time cannot be registered for a day in the future.")
-    description = _text(description, "description", errors, max_length=200)
+    description = parse_text(
+        description, "description", errors, max_length=column_length(TimeEntry, "description")
+    )
     _raise(errors)
     entry = TimeEntry.objects.create(
         case=case, worker=by, hours=hours, activity=activity, day=day, description=description
@@ -393,7 +372,7 @@ def record_scores(case: Case, *, by, moment: str, scores: Mapping) -> list[Domai
     """Set the scores of one moment; a domain left empty has no score. Scores never gate a step."""
     _require_team(by, case.team_id)
     errors: dict = {}
-    moment = _choice(moment, Moment, "moment", errors)
+    moment = parse_choice(moment, Moment, "moment", errors)
     cleaned: dict[int, int] = {}
     for key, value in scores.items():
         try:
@@ -401,7 +380,7 @@ def record_scores(case: Case, *, by, moment: str, scores: Mapping) -> list[Domai
         except (TypeError, ValueError):
             errors[f"domain_{key}"] = _("Unknown life domain.")
             continue
-        score = _int_in_range(value, f"domain_{domain.value}", errors, 1, 5, required=False)
+        score = parse_int(value, f"domain_{domain.value}", errors, 1, 5, required=False)
         if score is not None:
             cleaned[domain.value] = score
     _raise(errors)
@@ -427,18 +406,28 @@ def record_mdt(
 ) -> MdtConsultation:
     _require_team(by, case.team_id)
     errors: dict = {}
-    question = _text(question, "question", errors, required=True)
+    question = parse_text(question, "question", errors, required=True)
     held_on = parse_date(held_on, "held_on", errors)
     rows = []
     for p in participants:
-        role, organisation = (p.get("role") or "").strip(), (p.get("organisation") or "").strip()
+        role = parse_text(
+            p.get("role"), "participants", errors, max_length=column_length(MdtParticipant, "role")
+        )
+        organisation = parse_text(
+            p.get("organisation"),
+            "participants",
+            errors,
+            max_length=column_length(MdtParticipant, "organisation"),
+        )
         if role or organisation:
             if not (role and organisation):
                 errors["participants"] = _("Give both the role and the organisation of each participant.")
-            rows.append((role[:100], organisation[:120]))
+            rows.append((role, organisation))
+    if len(rows) > MAX_PARTICIPANTS:
+        errors["participants"] = _("Name at most %(n)d participants.") % {"n": MAX_PARTICIPANTS}
     if not rows and "participants" not in errors:
         errors["participants"] = _("Name at least one participant (role and organisation).")
-    advice, decision = _text(advice, "advice", errors), _text(decision, "decision", errors)
+    advice, decision = parse_text(advice, "advice", errors), parse_text(decision, "decision", errors)
     _raise(errors)
     consultation = MdtConsultation.objects.create(
         case=case, requested_by=by, question=question, held_on=held_on, advice=advice, decision=decision
@@ -471,16 +460,16 @@ def close_case(case: Case, *, by, outcome: Mapping, feedback: Mapping, reflectio
         errors["status"] = _("Only a case in execution can be closed; this case is in %(status)s.") % {
             "status": Status(case.status).label
         }
-    goal_reached = _choice(outcome.get("goal_reached"), Outcome.GoalReached, "goal_reached", errors)
-    outcome_texts = {name: _text(outcome.get(name), name, errors) for name in OUTCOME_TEXTS}
-    grade = _int_in_range(feedback.get("grade"), "grade", errors, 1, 10, required=False)
-    quote = _text(feedback.get("quote"), "quote", errors)
+    goal_reached = parse_choice(outcome.get("goal_reached"), Outcome.GoalReached, "goal_reached", errors)
+    outcome_texts = {name: parse_text(outcome.get(name), name, errors) for name in OUTCOME_TEXTS}
+    grade = parse_int(feedback.get("grade"), "grade", errors, 1, 10, required=False)
+    quote = parse_text(feedback.get("quote"), "quote", errors)
     consent = bool(feedback.get("quote_consent"))
-    quote_tone = _choice(feedback.get("quote_tone"), Tone, "quote_tone", errors, required=False)
+    quote_tone = parse_choice(feedback.get("quote_tone"), Tone, "quote_tone", errors, required=False)
     if quote and grade is None and "grade" not in errors:
         errors["grade"] = _("Record the client's grade with their quote.")
-    reflection_texts = {name: _text(reflection.get(name), name, errors) for name in REFLECTION_TEXTS}
-    tone = _choice(reflection.get("tone"), Tone, "tone", errors)
+    reflection_texts = {name: parse_text(reflection.get(name), name, errors) for name in REFLECTION_TEXTS}
+    tone = parse_choice(reflection.get("tone"), Tone, "tone", errors)
     _raise(errors)
 
     today = timezone.localdate()
@@ -532,7 +521,7 @@ def record_followup(
     trouble = _tri_state(back_in_trouble, "back_in_trouble", errors)
     home = _tri_state(kept_home, "kept_home", errors)
     job = _tri_state(kept_job, "kept_job", errors)
-    notes = _text(notes, "notes", errors)
+    notes = parse_text(notes, "notes", errors)
     done_on = parse_date(done_on, "done_on", errors, required=False) or timezone.localdate()
     if done_on > timezone.localdate():
         errors["done_on"] = _("The date cannot be in the future.")

@@ -3,11 +3,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from maatwerk.accounts import tenancy
+from maatwerk.validation import parse_page
 
 from .. import queries, services
 from ..forms import CloseForm, FollowUpForm, MdtForm, ScoresForm
 from ..models import Moment, Status
-from .common import form_page, get_case, run_service, to_case
+from .common import form_page, get_case, page_error, run_service, to_case
 
 
 def _status(form) -> int:
@@ -116,12 +117,14 @@ def followup(request, pk: int, followup_pk: int):
 @login_required
 def followups(request):
     all_team = request.GET.get("team") == "1"
-    try:
-        page = max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        page = 1
-    items, has_next = queries.page_of(queries.due_followups(request.user, all_team=all_team), page)
-    queries.log_list_read(request.user, [i.case for i in items], purpose="follow-up list", request=request)
+    errors: dict = {}
+    page = parse_page(request.GET.get("page"), errors)
+    items, has_next = [], False
+    if not errors:
+        items, has_next = queries.page_of(queries.due_followups(request.user, all_team=all_team), page)
+        queries.log_list_read(
+            request.user, [i.case for i in items], purpose="follow-up list", request=request
+        )
     return render(
         request,
         "cases/followups.html",
@@ -132,5 +135,7 @@ def followups(request):
             "page": page,
             "has_next": has_next,
             "query": "team=1" if all_team else "",
+            "page_error": page_error(errors),
         },
+        status=400 if errors else 200,
     )

@@ -3,9 +3,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from maatwerk.accounts import tenancy
+from maatwerk.validation import parse_page
 
 from .. import queries
 from ..forms import CaseFilterForm
+from .common import page_error
 
 
 @login_required
@@ -13,14 +15,16 @@ def case_list(request):
     workers = list(queries.team_workers(request.user))
     form = CaseFilterForm(request.GET or None, workers=workers)
     filters = queries.CaseFilter()
+    errors: dict = {}
+    page = parse_page(request.GET.get("page"), errors)
     if form.is_bound and form.is_valid():
         filters = queries.CaseFilter(**{k: v for k, v in form.cleaned_data.items() if v not in (None, "")})
-    try:
-        page = max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        page = 1
-    cases, has_next = queries.page_of(queries.search_cases(request.user, filters), page)
-    queries.log_list_read(request.user, cases, purpose="case list", request=request)
+    if errors or form.errors:
+        # A filter that is not valid shows no cases rather than all of them: the user asked for fewer.
+        cases, has_next = [], False
+    else:
+        cases, has_next = queries.page_of(queries.search_cases(request.user, filters), page)
+        queries.log_list_read(request.user, cases, purpose="case list", request=request)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -34,5 +38,7 @@ def case_list(request):
             "has_next": has_next,
             "query": query.urlencode(),
             "can_open": bool(tenancy.team_ids(request.user)),
+            "page_error": page_error(errors),
         },
+        status=400 if errors or form.errors else 200,
     )

@@ -24,7 +24,7 @@ def person_detail(request, pk: int):
         purpose="person detail (BSN shown)",
         request=request,
     )
-    cases = queries.cases_for(request.user).filter(household=household).order_by("-opened_on")
+    cases = queries.visible_cases(request.user).filter(household=household).order_by("-opened_on")
     return render(
         request,
         "cases/person_detail.html",
