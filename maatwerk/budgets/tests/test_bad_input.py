@@ -265,3 +265,19 @@ def test_format_eur_shows_absurd_stored_amounts_without_failing():
     assert money.format_eur(Decimal("1E+300")).startswith("€ 1.000.000")
     assert money.format_eur(float("inf")) == "—"
     assert money.format_eur(Decimal("1E+300"), decimals=0).endswith(".000")
+
+
+def test_the_budget_form_refuses_a_period_in_the_year_1(setup, client_for):
+    world, _case, _budget = setup
+    response = client_for(world.adam).post(
+        reverse("budgets:budget_create"),
+        {
+            "team": world.team_b.pk,
+            "channel": "maatwerkbudget",
+            "period_start": "0001-01-01",
+            "period_end": "0001-12-31",
+        },
+    )
+    assert response.status_code == 422
+    assert "period_start" in response.context["form"].errors
+    assert Budget.objects.count() == 1
