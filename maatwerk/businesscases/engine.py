@@ -30,6 +30,10 @@ Semantics and the choices the contract leaves open:
   ``p_net_positive`` counts draws whose net is positive to the cent (``net >= 0.005``). Percentiles use
   numpy's default linear interpolation.
 * Output money is rounded half-up to cents, ``roi`` and ``p_net_positive`` to 4 decimals.
+* Bounds, so that no input can overflow or hold a worker: every point of an amount lies within
+  ``±MAX_AMOUNT`` (the project's one maximum for money; investments from 0), months within the largest
+  horizon, draws × flows at most ``MAX_SIMULATION_CELLS``, and the totals within what the stored columns
+  hold (``MAX_TOTAL``). :func:`parse_json` reads a plan's text without NaN, Infinity or deep nesting.
 """
 
 from __future__ import annotations
