@@ -12,7 +12,7 @@ that contain a BSN, or the name of a linked household or one of its persons, are
 import datetime
 import re
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
@@ -25,7 +25,7 @@ from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog, Role, Team
 from maatwerk.cases import lib as case_lib
 from maatwerk.cases.models import Agency, Case
-from maatwerk.lib.money import round_money
+from maatwerk.lib import money
 from maatwerk.validation import parse_choice as _choice
 from maatwerk.validation import parse_date, parse_picklist
 from maatwerk.validation import parse_text as _text
@@ -77,17 +77,18 @@ def _agencies(values, errors: dict) -> int:
 
 
 def _amount(value, field: str, errors: dict) -> Decimal | None:
+    """A cost at stake: 0 up to the one maximum for money (maatwerk.lib.money), whole cents."""
     if value in (None, ""):
         return None
     try:
-        amount = Decimal(str(value).strip().replace(",", "."))
-    except (InvalidOperation, ValueError):
-        errors[field] = _("Enter an amount in euros, for example 1250,00.")
+        return money.parse_amount(str(value).strip().replace(",", "."), minimum=Decimal(0))
+    except money.AmountError as exc:
+        errors[field] = {
+            "below": _("The cost at stake cannot be negative."),
+            "above": _("The amount may be at most %(max)s.") % {"max": money.format_eur(money.MAX_AMOUNT)},
+            "decimals": _("Use at most two decimals (whole cents)."),
+        }.get(exc.code, _("Enter an amount in euros, for example 1250,00."))
         return None
-    if not amount.is_finite() or abs(amount) >= Decimal("1e10"):
-        errors[field] = _("Enter an amount in euros, for example 1250,00.")
-        return None
-    return round_money(amount)
 
 
 def _require_act(by, barrier: Barrier) -> None:

@@ -57,13 +57,13 @@ class EntryOut(Schema):
 
 
 class AllocateIn(Schema):
-    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    amount: Decimal = Field(gt=0, le=services.MAX_AMOUNT, max_digits=12, decimal_places=2)
     note: str = Field("", max_length=200)
 
 
 class SpendIn(Schema):
     case_id: int
-    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    amount: Decimal = Field(gt=0, le=services.MAX_AMOUNT, max_digits=12, decimal_places=2)
     channel: str
     purpose: str = Field(max_length=140)
     legal_basis: str

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from maatwerk.forms import DateInput, NLDSFormMixin
+from maatwerk.lib.money import MAX_AMOUNT
 
 from .models import Channel, LegalBasis, PayeeKind, Verdict
 
@@ -24,6 +25,7 @@ class _SpendRequestFields(forms.Form):
         max_digits=12,
         decimal_places=2,
         min_value=0.01,
+        max_value=MAX_AMOUNT,
         localize=True,
         help_text=_("In euros, e.g. 125,50."),
     )
@@ -79,7 +81,12 @@ class LegalityCheckForm(NLDSFormMixin, forms.Form):
 
 class AllocateForm(NLDSFormMixin, forms.Form):
     amount = forms.DecimalField(
-        label=_("amount"), max_digits=12, decimal_places=2, min_value=0.01, localize=True
+        label=_("amount"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=0.01,
+        max_value=MAX_AMOUNT,
+        localize=True,
     )
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 

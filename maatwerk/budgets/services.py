@@ -11,7 +11,7 @@ refused while the budget row is locked, so concurrent approvals cannot overspend
 
 import datetime
 import secrets
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -24,7 +24,7 @@ from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog, Municipality, Role, User
 from maatwerk.businesscases import services as bc_services
-from maatwerk.lib import ledger
+from maatwerk.lib import ledger, money
 from maatwerk.lib.money import format_eur, round_money
 
 from .models import (
@@ -48,23 +48,45 @@ from .models import (
     Verdict,
 )
 
-MAX_AMOUNT = Decimal("9999999999.99")
+# The project's one maximum for an amount (see maatwerk.lib.money for why it is what it is).
+MAX_AMOUNT = money.MAX_AMOUNT
 TEAM_ROLES = {Role.WORKER, Role.TEAM_LEAD}
+# A bank executes a payment batch on a date that has not passed; a year ahead is the furthest a
+# municipality plans a transfer (a later issue narrows this to the coming weeks).
+MAX_EXECUTION_DAYS_AHEAD = 366
+# Budgets are for this decade, give or take: a period in the year 1 or 9999 is a typing error. A budget
+# runs a year, a programme budget a few; five is the longest period accepted.
+BUDGET_YEARS_AROUND_TODAY = 10
+MAX_BUDGET_PERIOD_DAYS = 5 * 366
 
 
 # --- helpers -------------------------------------------------------------------------------------------
 
 
 def _money(value, field: str = "amount") -> Decimal:
+    """A positive amount in whole cents up to the one maximum; a ValidationError naming ``field``."""
     try:
-        amount = round_money(value)
-    except (TypeError, ValueError, InvalidOperation):
-        raise ValidationError({field: _("Enter an amount in euros, e.g. 125,50.")}) from None
-    if not amount.is_finite() or amount <= 0:
-        raise ValidationError({field: _("The amount must be more than zero.")})
-    if amount > MAX_AMOUNT:
-        raise ValidationError({field: _("The amount is too large.")})
-    return amount
+        return money.parse_amount(value, minimum=money.CENT)
+    except money.AmountError as exc:
+        message = {
+            "below": _("The amount must be more than zero."),
+            "above": _("The amount may be at most %(max)s.") % {"max": format_eur(MAX_AMOUNT)},
+            "decimals": _("Use at most two decimals (whole cents)."),
+        }.get(exc.code, _("Enter an amount in euros, e.g. 125,50."))
+        raise ValidationError({field: message}) from None
+
+
+def _date_errors(errors: dict, field: str, value, *, earliest: datetime.date, latest: datetime.date) -> None:
+    """Add an error for ``field`` unless ``value`` is a date within [earliest, latest]."""
+    if not isinstance(value, datetime.date):
+        errors[field] = _("Enter a date, e.g. 31-12-2026.")
+    elif isinstance(value, datetime.datetime):
+        errors[field] = _("Enter a date without a time, e.g. 31-12-2026.")
+    elif not earliest <= value <= latest:
+        errors[field] = _("Enter a date from %(earliest)s to %(latest)s.") % {
+            "earliest": earliest.strftime("%d-%m-%Y"),
+            "latest": latest.strftime("%d-%m-%Y"),
+        }
 
 
 def _reason(reason, field: str = "reason") -> str:
@@ -170,8 +192,18 @@ def create_budget(*, by, municipality, channel: str, period_start, period_end, t
         errors["channel"] = _("Choose a channel.")
     if team is not None and team.municipality_id != municipality.pk:
         errors["team"] = _("The team does not belong to this municipality.")
-    if period_end < period_start:
-        errors["period_end"] = _("The period ends before it starts.")
+    year = timezone.localdate().year
+    bounds = {
+        "earliest": datetime.date(year - BUDGET_YEARS_AROUND_TODAY, 1, 1),
+        "latest": datetime.date(year + BUDGET_YEARS_AROUND_TODAY, 12, 31),
+    }
+    _date_errors(errors, "period_start", period_start, **bounds)
+    _date_errors(errors, "period_end", period_end, **bounds)
+    if not errors.keys() & {"period_start", "period_end"}:
+        if period_end < period_start:
+            errors["period_end"] = _("The period ends before it starts.")
+        elif (period_end - period_start).days > MAX_BUDGET_PERIOD_DAYS:
+            errors["period_end"] = _("A budget period lasts at most five years.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -204,6 +236,11 @@ def allocate(budget: Budget, *, by, amount, note: str = "") -> LedgerEntry:
     amount = _money(amount)
     with transaction.atomic():
         budget = _lock_budget(budget.pk)
+        # Sums of a budget's entries are read back as DecimalField(max_digits=12) values: keep them in range.
+        if budget.balances().allocated + amount > money.MAX_STORED:
+            raise ValidationError(
+                {"amount": _("A budget holds at most %(max)s.") % {"max": format_eur(money.MAX_STORED)}}
+            )
         entry = _book(budget, EntryKind.ALLOCATION, amount, by=by, note=note)
         _log(
             by,
@@ -697,8 +734,14 @@ def export_payment_batch(
     debtor_bic = stdnum_bic.compact(debtor_bic or "")
     if debtor_bic and not stdnum_bic.is_valid(debtor_bic):
         errors["debtor_bic"] = _("This is not a valid BIC.")
-    if not isinstance(execution_date, datetime.date):
-        errors["execution_date"] = _("Enter a date, e.g. 31-12-2026.")
+    today = timezone.localdate()
+    _date_errors(
+        errors,
+        "execution_date",
+        execution_date,
+        earliest=today,
+        latest=today + datetime.timedelta(days=MAX_EXECUTION_DAYS_AHEAD),
+    )
     if errors:
         raise ValidationError(errors)
 
@@ -724,6 +767,10 @@ def export_payment_batch(
                     )
                 }
             )
+        total = sum((s.amount for s in spends), round_money(0))
+        if total > money.MAX_STORED:
+            message = _("Together the approved transfers exceed %(max)s, more than one batch can hold.")
+            raise ValidationError({"spends": message % {"max": format_eur(money.MAX_STORED)}})
         now = timezone.now()
         batch = PaymentBatch.objects.create(
             municipality=municipality,
@@ -732,7 +779,7 @@ def export_payment_batch(
             debtor_name=debtor_name,
             debtor_iban=debtor_iban,
             debtor_bic=debtor_bic,
-            total=sum((s.amount for s in spends), round_money(0)),
+            total=total,
             count=len(spends),
             created_by=by,
             created_at=now,

@@ -4,7 +4,6 @@ Same scoping as the web interface: a case outside your teams answers 404. An inv
 ``field`` naming the offending value (e.g. ``regular_route[0].probability``), as the engine reports it.
 """
 
-import json
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -13,10 +12,13 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import ValidationError as PydanticValidationError
 
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog, Role
+from maatwerk.lib.money import MAX_HOURLY_RATE
 
 from . import engine, queries, services
 from .models import Verdict
@@ -59,7 +61,7 @@ class VersionIn(Schema):
         "grade of the catalogue items used; absent discount_rate: 2.25 %. Hours registered on the case are "
         "added as the investment 'Inzet wijkteam'."
     )
-    hourly_rate: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    hourly_rate: Decimal | None = Field(None, ge=0, le=MAX_HOURLY_RATE, max_digits=12, decimal_places=2)
     note: str = Field("", max_length=300)
 
 
@@ -174,11 +176,7 @@ def _triangle_out(t) -> dict:
 )
 def compute(request):
     try:
-        plan = json.loads(request.body or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return Status(422, _plan_error(engine.PlanError("plan", "is geen geldige JSON")))
-    try:
-        return Status(200, engine.compute(plan))
+        return Status(200, engine.compute(engine.parse_json(request.body or b"null")))
     except engine.PlanError as exc:
         return Status(422, _plan_error(exc))
 
@@ -195,9 +193,25 @@ def list_versions(request, case_id: int):
     "/businesscases/cases/{case_id}/versions",
     response={201: VersionDetailOut, 422: PlanErrorOut},
     summary="Compute a plan for the case and save it as the next version",
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/json": {"schema": VersionIn.model_json_schema()}},
+            "required": True,
+        }
+    },
 )
-def create_version(request, case_id: int, payload: VersionIn):
+def create_version(request, case_id: int):
     case = queries.get_case_or_404(request.user, case_id)
+    # The body is parsed here, not by django-ninja: the plan is free-form JSON, and the engine's parser
+    # refuses NaN, Infinity and nesting that would end in a RecursionError with an error naming `plan`.
+    try:
+        data = engine.parse_json(request.body or b"null")
+    except engine.PlanError as exc:
+        return Status(422, _plan_error(exc))
+    try:
+        payload = VersionIn.model_validate(data)
+    except PydanticValidationError as exc:
+        raise NinjaValidationError(exc.errors(include_url=False)) from None
     try:
         version = services.save_version(
             case, by=request.user, plan=payload.plan, hourly_rate=payload.hourly_rate, note=payload.note

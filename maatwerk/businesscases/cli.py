@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from maatwerk.businesscases.engine import PlanError, compute
+from maatwerk.businesscases.engine import PlanError, compute, parse_json
 
 USAGE = "gebruik: maatwerk businesscase PLAN.json  (of '-' om het plan van stdin te lezen)"
 
@@ -40,12 +40,8 @@ def main(argv: list[str]) -> int:
         return _fail(f"{name}: kan niet gelezen worden ({exc.strerror})")
 
     try:
-        plan = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return _fail(f"{name}: ongeldige JSON op regel {exc.lineno}, kolom {exc.colno}: {exc.msg}")
-
-    try:
-        result = compute(plan)
+        # The engine's own parser: NaN, Infinity and absurdly deep nesting get a clear error too.
+        result = compute(parse_json(text, field=name))
     except PlanError as exc:
         return _fail(f"{exc.field}: {exc.message}")
 

@@ -30,10 +30,15 @@ Semantics and the choices the contract leaves open:
   ``p_net_positive`` counts draws whose net is positive to the cent (``net >= 0.005``). Percentiles use
   numpy's default linear interpolation.
 * Output money is rounded half-up to cents, ``roi`` and ``p_net_positive`` to 4 decimals.
+* Bounds, so that no input can overflow or hold a worker: every point of an amount lies within
+  ``±MAX_AMOUNT`` (the project's one maximum for money; investments from 0), months within the largest
+  horizon, draws × flows at most ``MAX_SIMULATION_CELLS``, and the totals within what the stored columns
+  hold (``MAX_TOTAL``). :func:`parse_json` reads a plan's text without NaN, Infinity or deep nesting.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 from collections.abc import Mapping, Sequence
@@ -49,16 +54,23 @@ __all__ = [
     "DEFAULT_DRAWS",
     "DEFAULT_PAYER",
     "DEFAULT_SEED",
+    "MAX_AMOUNT",
+    "MAX_DEPTH",
     "MAX_DRAWS",
     "MAX_FLOWS",
     "MAX_HORIZON_MONTHS",
+    "MAX_SIMULATION_CELLS",
+    "MAX_TOTAL",
     "PERIODS",
     "ROUTES",
     "Flow",
     "NormalizedPlan",
     "PlanError",
     "Triangular",
+    "check_depth",
+    "check_result",
     "compute",
+    "parse_json",
     "simulate_net",
     "to_decimal",
     "validate",
@@ -72,6 +84,22 @@ DEFAULT_SEED = 0
 DEFAULT_PAYER = "onbekend"
 # A household plan has a handful of flows; the cap bounds the simulation cost of a hostile request.
 MAX_FLOWS = 200
+# Draws × flows that are simulated: the largest plan (3 × 200 uncertain flows) may take 100,000 draws,
+# about a third of a second on one core; a million draws of 600 flows would hold a web worker ten times as
+# long for no visible gain in precision.
+MAX_SIMULATION_CELLS = 60_000_000
+# The project's one maximum for an amount (maatwerk.lib.money), here as the engine's float. It bounds
+# every point of a flow's amount, so no sum over flows and months can overflow to infinity.
+MAX_AMOUNT = float(money.MAX_AMOUNT)
+# What the totals may reach: they are stored in DecimalField(max_digits=12, decimal_places=2) columns.
+MAX_TOTAL = float(money.MAX_STORED)
+# A plan is at most four levels deep (plan → route → flow → triangular amount); JSON nested deeper is
+# refused before anything walks it recursively (copying, storing, rendering).
+MAX_DEPTH = 8
+# A body may wrap the plan in an envelope ({"plan": …}): a little room for that.
+_MAX_JSON_DEPTH = MAX_DEPTH + 2
+# Seeds are stored in JSON and handed to numpy; 64 bits is more than enough to choose one.
+MAX_SEED = 2**63 - 1
 PERIODS = ("once", "month", "year")
 ROUTES = ("investments", "regular_route", "maatwerk_route")
 
@@ -82,6 +110,11 @@ _FLOW_KEYS = frozenset(
     {"label", "amount", "per", "start_month", "month", "months", "probability", "payer", "cost_code"}
 )
 _TRIANGULAR_KEYS = ("low", "mode", "high")
+_MAX_AMOUNT_MSG = f"mag hoogstens {money.format_eur(money.MAX_AMOUNT)} zijn"
+_MAX_TOTAL_MSG = (
+    f"telt op tot meer dan {money.format_eur(money.MAX_STORED)}; controleer bedragen en looptijden"
+)
+_MIN_AMOUNT_MSG = f"mag niet lager zijn dan {money.format_eur(-money.MAX_AMOUNT)}"
 # Money is compared and reported to the cent; half a cent absorbs float noise without changing any result
 # that is visible after rounding.
 _HALF_CENT = 0.005
@@ -186,13 +219,21 @@ def _fraction(value: Any, field: str) -> float:
     return result
 
 
-def _value(value: Any, field: str, *, minimum: float | None, maximum: float | None, bounds_msg: str) -> Value:
+def _value(
+    value: Any, field: str, *, minimum: float, maximum: float, below_msg: str, above_msg: str
+) -> Value:
     """A number or a triangular {low, mode, high}, every point within [minimum, maximum]."""
     # The common case first, without the type machinery below (a huge int still takes the long way).
     if type(value) is float or (type(value) is int and -(2**53) <= value <= 2**53):
-        above = minimum is None or value >= minimum
-        if above and (maximum is None or value <= maximum) and math.isfinite(value):
+        if minimum <= value <= maximum:  # False for NaN; infinities are outside any finite bound
             return float(value)
+
+    def check(point: float, point_field: str) -> None:
+        if point < minimum:
+            raise PlanError(point_field, below_msg)
+        if point > maximum:
+            raise PlanError(point_field, above_msg)
+
     if isinstance(value, Mapping):
         for key in value:
             if key not in _TRIANGULAR_KEYS:
@@ -206,14 +247,12 @@ def _value(value: Any, field: str, *, minimum: float | None, maximum: float | No
         if not low <= mode <= high:
             raise PlanError(field, "moet voldoen aan low ≤ mode ≤ high")
         for key, point in zip(_TRIANGULAR_KEYS, points, strict=True):
-            if (minimum is not None and point < minimum) or (maximum is not None and point > maximum):
-                raise PlanError(f"{field}.{key}", bounds_msg)
+            check(point, f"{field}.{key}")
         return Triangular(low, mode, high)
     if not _is_number(value):
         raise PlanError(field, "moet een getal of een driehoeksverdeling {low, mode, high} zijn")
     result = _number(value, field)
-    if (minimum is not None and result < minimum) or (maximum is not None and result > maximum):
-        raise PlanError(field, bounds_msg)
+    check(result, field)
     return result
 
 
@@ -243,9 +282,10 @@ def _flow(raw: Any, field: str, *, investment: bool) -> Flow:
         f"{field}.amount",
         # An investment is money spent; a negative one would make roi and payback meaningless. Route
         # flows may be negative (income such as wages earned instead of benefits).
-        minimum=0.0 if investment else None,
-        maximum=None,
-        bounds_msg="mag niet negatief zijn bij een investering",
+        minimum=0.0 if investment else -MAX_AMOUNT,
+        maximum=MAX_AMOUNT,
+        below_msg="mag niet negatief zijn bij een investering" if investment else _MIN_AMOUNT_MSG,
+        above_msg=_MAX_AMOUNT_MSG,
     )
     probability: Value = 1.0
     if get("probability") is not None:
@@ -254,7 +294,8 @@ def _flow(raw: Any, field: str, *, investment: bool) -> Flow:
             f"{field}.probability",
             minimum=0.0,
             maximum=1.0,
-            bounds_msg="moet tussen 0 en 1 liggen",
+            below_msg="moet tussen 0 en 1 liggen",
+            above_msg="moet tussen 0 en 1 liggen",
         )
 
     per = get("per")
@@ -265,9 +306,11 @@ def _flow(raw: Any, field: str, *, investment: bool) -> Flow:
 
     start_month = 0
     if get("start_month") is not None:
-        start_month = _integer(get("start_month"), f"{field}.start_month", minimum=0)
+        start_month = _integer(
+            get("start_month"), f"{field}.start_month", minimum=0, maximum=MAX_HORIZON_MONTHS
+        )
     if get("month") is not None:
-        month = _integer(get("month"), f"{field}.month", minimum=0)
+        month = _integer(get("month"), f"{field}.month", minimum=0, maximum=MAX_HORIZON_MONTHS)
         if get("start_month") is not None and month != start_month:
             raise PlanError(f"{field}.month", "spreekt start_month tegen (geef er één op)")
         start_month = month
@@ -278,7 +321,7 @@ def _flow(raw: Any, field: str, *, investment: bool) -> Flow:
             # A one-off amount with a duration is almost always a monthly amount entered wrongly; silently
             # paying it once would understate the case by a factor `months`.
             raise PlanError(f"{field}.months", "kan alleen bij per 'month' of 'year'")
-        months = _integer(get("months"), f"{field}.months", minimum=1)
+        months = _integer(get("months"), f"{field}.months", minimum=1, maximum=MAX_HORIZON_MONTHS)
 
     payer = get("payer")
     if payer is None:
@@ -326,18 +369,107 @@ def validate(plan: Any) -> NormalizedPlan:
         value = plan.get(key)
         return default if value is None else value
 
+    discount_rate = _fraction(optional("discount_rate", 0.0), "discount_rate")
+    draws = _integer(optional("draws", DEFAULT_DRAWS), "draws", minimum=1, maximum=MAX_DRAWS)
+    # numpy seeds must be non-negative.
+    seed = _integer(optional("seed", DEFAULT_SEED), "seed", minimum=0, maximum=MAX_SEED)
+    routes = {route: _flows(plan.get(route), route, investment=route == "investments") for route in ROUTES}
+    flows = sum(len(route_flows) for route_flows in routes.values())
+    if flows * draws > MAX_SIMULATION_CELLS:
+        limit = max(1, MAX_SIMULATION_CELLS // flows)
+        raise PlanError("draws", f"mag bij {flows} posten hoogstens {limit} zijn")
     return NormalizedPlan(
         horizon_months=horizon,
-        discount_rate=_fraction(optional("discount_rate", 0.0), "discount_rate"),
-        draws=_integer(optional("draws", DEFAULT_DRAWS), "draws", minimum=1, maximum=MAX_DRAWS),
-        # numpy seeds must be non-negative.
-        seed=_integer(optional("seed", DEFAULT_SEED), "seed", minimum=0),
-        investments=_flows(plan.get("investments"), "investments", investment=True),
-        regular_route=_flows(plan.get("regular_route"), "regular_route", investment=False),
-        maatwerk_route=_flows(plan.get("maatwerk_route"), "maatwerk_route", investment=False),
+        discount_rate=discount_rate,
+        draws=draws,
+        seed=seed,
+        **routes,
         deadweight=_fraction(optional("deadweight", 0.0), "deadweight"),
         optimism_bias=_fraction(optional("optimism_bias", 0.0), "optimism_bias"),
     )
+
+
+def check_depth(value: Any, field: str = "plan", limit: int = MAX_DEPTH) -> None:
+    """Refuse JSON-like data nested deeper than ``limit``, without recursion (so without RecursionError)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping):
+            children = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            raise PlanError(field, f"is te diep genest (hoogstens {limit} niveaus)")
+        stack.extend((child, depth + 1) for child in children)
+
+
+def parse_json(text: str | bytes, field: str = "plan") -> Any:
+    """Parse a plan sent as JSON text, with the engine's limits; raises :class:`PlanError` naming ``field``.
+
+    Python's json accepts ``NaN`` and ``Infinity``, which are not JSON and no amount, and recurses once per
+    level of nesting: a body nested 100,000 deep would end in a RecursionError. Both are refused here, so
+    every caller (API, command line) answers the same clear error.
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise PlanError(field, "is geen geldige UTF-8-tekst") from None
+
+    def refuse_constant(name: str) -> float:
+        raise PlanError(field, f"bevat {name}, dat is geen getal (gebruik een eindig getal)")
+
+    try:
+        data = json.loads(text, parse_constant=refuse_constant)
+    except RecursionError:
+        raise PlanError(field, f"is te diep genest (hoogstens {_MAX_JSON_DEPTH} niveaus)") from None
+    except json.JSONDecodeError as exc:
+        raise PlanError(
+            field, f"ongeldige JSON op regel {exc.lineno}, kolom {exc.colno}: {exc.msg}"
+        ) from None
+    check_depth(data, field, _MAX_JSON_DEPTH)
+    return data
+
+
+# A figure pages may show although no column holds it (percentiles, per-payer sums, the chart): far above
+# anything the bounded input can produce (600 flows × MAX_AMOUNT × 600 months ≈ 3.6e12), far below where
+# Decimal arithmetic at 28 digits would stop being exact to the cent.
+_MAX_SHOWN = 1e15
+
+
+def _figure(value: Any, field: str, limit: float, *, optional: bool = False) -> None:
+    if optional and value is None:
+        return
+    if not _is_number(value) or not math.isfinite(value) or abs(value) > limit:
+        raise PlanError(field, "is geen geldig bedrag")
+
+
+def check_result(result: Any) -> None:
+    """Check a stored result of :func:`compute` for figures the pages cannot show; PlanError naming one.
+
+    Results are stored as they were computed. One stored before the input was bounded may hold amounts
+    beyond any column (or, on SQLite, infinities); reading it must not break a page.
+    """
+    try:
+        expected, simulation = result["expected"], result["simulation"]
+        for key in ("investment", "regular_route", "maatwerk_route", "avoided", "net"):
+            _figure(expected[key], f"expected.{key}", MAX_TOTAL)
+        _figure(expected.get("roi"), "expected.roi", _MAX_SHOWN, optional=True)
+        for key in ("mean", "p5", "p50", "p95"):
+            _figure(simulation["net"][key], f"simulation.net.{key}", _MAX_SHOWN)
+        _figure(simulation["p_net_positive"], "simulation.p_net_positive", 1.0)
+        for payer, sums in result["by_payer"].items():
+            for key in ("invests", "avoided", "net"):
+                _figure(sums[key], f"by_payer.{payer}.{key}", _MAX_SHOWN)
+        for key, series in (result.get("monthly") or {}).items():
+            if len(series) > MAX_HORIZON_MONTHS:
+                raise PlanError(f"monthly.{key}", "is te lang")
+            for month, value in enumerate(series):
+                _figure(value, f"monthly.{key}[{month}]", _MAX_SHOWN)
+    except (KeyError, TypeError, AttributeError):
+        raise PlanError("result", "is onvolledig") from None
 
 
 # --- calculation ------------------------------------------------------------------------------------
@@ -623,6 +755,11 @@ def compute(plan: Any) -> dict[str, Any]:
 
     investment = totals["investments"]
     avoided = (totals["regular_route"] - totals["maatwerk_route"]) * adjustment
+    # Every amount is bounded, but hundreds of them over hundreds of months can still add up to more than
+    # the columns that store the totals hold; say so instead of storing what cannot be read back.
+    if max(abs(investment), abs(avoided), abs(avoided - investment), *map(abs, totals.values())) > MAX_TOTAL:
+        route = max(ROUTES, key=lambda name: abs(totals[name]))
+        raise PlanError(route, _MAX_TOTAL_MSG)
     has_investment = to_decimal(investment) > 0
 
     payback_month: int | None = 0
@@ -640,7 +777,7 @@ def compute(plan: Any) -> dict[str, Any]:
         payer_avoided = (sums["regular_route"] - sums["maatwerk_route"]) * adjustment
         payer_sums += [sums["investments"], payer_avoided, payer_avoided - sums["investments"]]
     # One rounding call for every euro figure: the chart alone has 2 × horizon of them.
-    money = _cents(
+    cents = _cents(
         [
             investment,
             totals["regular_route"],
@@ -656,12 +793,12 @@ def compute(plan: Any) -> dict[str, Any]:
             *np.cumsum(monthly["maatwerk_route"] + monthly["investments"]),
         ]
     )
-    headline, money = money[:9], money[9:]
+    headline, cents = cents[:9], cents[9:]
     payers_out = {}
     for i, payer in enumerate(by_payer):
-        invests, payer_avoided, payer_net = money[3 * i : 3 * i + 3]
+        invests, payer_avoided, payer_net = cents[3 * i : 3 * i + 3]
         payers_out[payer] = {"invests": invests, "avoided": payer_avoided, "net": payer_net}
-    chart = money[3 * len(by_payer) :]
+    chart = cents[3 * len(by_payer) :]
 
     return {
         "expected": {

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from maatwerk.catalogue.models import Payer
 from maatwerk.forms import NLDSFormMixin
+from maatwerk.lib import money
+from maatwerk.lib.money import MAX_AMOUNT, MAX_HOURLY_RATE
 
 from .engine import MAX_HORIZON_MONTHS
 from .models import Verdict
@@ -55,8 +57,9 @@ def percent_field(label, *, required=True, maximum=Decimal("99.99"), help_text="
     )
 
 
-def money_field(label, *, required=True, minimum=None, help_text=""):
-    validators = [MinValueValidator(minimum)] if minimum is not None else []
+def money_field(label, *, required=True, minimum=None, maximum=MAX_AMOUNT, help_text=""):
+    # The project's one maximum for money (maatwerk.lib.money); route amounts may be negative (income).
+    validators = [MinValueValidator(-maximum if minimum is None else minimum), MaxValueValidator(maximum)]
     return DutchDecimalField(
         label=label,
         required=required,
@@ -101,6 +104,7 @@ class ParametersForm(NLDSFormMixin, forms.Form):
     hourly_rate = money_field(
         _("Hourly rate of the team (€)"),
         minimum=Decimal(0),
+        maximum=MAX_HOURLY_RATE,
         help_text=_("Hours registered on the case × this rate count as investment."),
     )
     note = forms.CharField(
@@ -126,10 +130,18 @@ class FlowForm(NLDSFormMixin, forms.Form):
     )
     per = forms.ChoiceField(label=_("Per"), choices=PER_CHOICES, initial="once")
     start_month = forms.IntegerField(
-        label=_("Start month"), min_value=0, initial=0, widget=forms.NumberInput(attrs={"size": 4})
+        label=_("Start month"),
+        min_value=0,
+        max_value=MAX_HORIZON_MONTHS,
+        initial=0,
+        widget=forms.NumberInput(attrs={"size": 4}),
     )
     months = forms.IntegerField(
-        label=_("Months"), min_value=1, required=False, widget=forms.NumberInput(attrs={"size": 4})
+        label=_("Months"),
+        min_value=1,
+        max_value=MAX_HORIZON_MONTHS,
+        required=False,
+        widget=forms.NumberInput(attrs={"size": 4}),
     )
     probability = percent_field(_("Probability (%)"), maximum=Decimal(100), initial=Decimal(100))
     low = money_field(_("Low (€)"), required=False)
@@ -140,6 +152,17 @@ class FlowForm(NLDSFormMixin, forms.Form):
         low, high = data.get("low"), data.get("high")
         if (low is None) != (high is None):
             self.add_error("high" if high is None else "low", _("Give both low and high, or neither."))
+        quantity = data.get("quantity")
+        if quantity is not None:
+            for name in ("amount", "low", "high"):
+                value = data.get(name)
+                if value is not None and abs(value * quantity) > MAX_AMOUNT:
+                    self.add_error(
+                        "quantity",
+                        _("Amount × quantity may be at most %(max)s.")
+                        % {"max": money.format_eur(MAX_AMOUNT)},
+                    )
+                    break
         return data
 
 

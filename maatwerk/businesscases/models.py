@@ -72,8 +72,10 @@ class BusinessCaseVersion(models.Model):
     # Denormalised from `result` so lists, budgets and the triangle need no JSON parsing.
     investment = models.DecimalField(_("investment"), max_digits=12, decimal_places=2)
     expected_net = models.DecimalField(_("expected net benefit"), max_digits=12, decimal_places=2)
+    # avoided / investment: up to about 2·10¹² for the largest avoided cost over a one-cent investment, so
+    # wider than the money columns (which hold ten digits before the comma).
     roi = models.DecimalField(
-        _("return on investment"), max_digits=12, decimal_places=4, null=True, blank=True
+        _("return on investment"), max_digits=18, decimal_places=4, null=True, blank=True
     )
     p_net_positive = models.DecimalField(_("chance of a net gain"), max_digits=5, decimal_places=4)
     note = models.CharField(_("note"), max_length=300, blank=True)

@@ -29,9 +29,11 @@ def _first_name(case) -> str:
 
 
 def plan_context(case, version, triangle) -> dict:
-    from .services import HOURLY_RATE_SOURCE
+    from .services import HOURLY_RATE_SOURCE, version_problem
     from .views import flows_with_sources
 
+    problem = version_problem(version)
+    shown = version if problem is None else None
     return {
         "case": case,
         "first_name": _first_name(case),
@@ -40,8 +42,9 @@ def plan_context(case, version, triangle) -> dict:
         "domains": [d.label for d in case.domain_list],
         "agencies": [a.label for a in case.agency_list] + ([case.other_agency] if case.other_agency else []),
         "version": version,
-        "s": summary(version.result) if version else None,
-        "flows": flows_with_sources(version) if version else [],
+        "problem": problem,
+        "s": summary(shown.result) if shown else None,
+        "flows": flows_with_sources(shown) if shown else [],
         "triangle": triangle,
         "rendement": triangle.rendement if triangle else None,
         "hourly_rate_source": HOURLY_RATE_SOURCE,

@@ -29,6 +29,7 @@ from maatwerk.accounts.models import AccessLog, Role
 from maatwerk.cases.models import Case, TimeEntry
 from maatwerk.catalogue import services as catalogue
 from maatwerk.catalogue.models import CostItem
+from maatwerk.lib import money
 
 from . import engine
 from .models import BusinessCase, BusinessCaseVersion, ValueTriangle, Verdict
@@ -134,7 +135,9 @@ def evaluate(case: Case, plan: Any, *, hourly_rate: Decimal | None = None) -> Ev
     """
     if not isinstance(plan, Mapping):
         raise engine.PlanError("plan", "moet een object zijn")
-    plan = copy.deepcopy(dict(plan))
+    # Nothing below may walk the plan recursively (deepcopy) before its depth is known to be sane.
+    engine.check_depth(plan)
+    plan = dict(plan)
     if plan.get("horizon_months") is None:
         plan["horizon_months"] = DEFAULT_HORIZON_MONTHS
     if plan.get("discount_rate") is None:
@@ -147,11 +150,20 @@ def evaluate(case: Case, plan: Any, *, hourly_rate: Decimal | None = None) -> Ev
         investments = [
             f for f in investments if not (isinstance(f, Mapping) and f.get("cost_code") == WORKER_FLOW_CODE)
         ]
-    rate = default_hourly_rate() if hourly_rate is None else Decimal(hourly_rate)
-    if rate < 0:
-        raise engine.PlanError("hourly_rate", "mag niet negatief zijn")
+    plan["investments"] = investments
+    # The plan as given is checked before the worker's time is put in front of the investments, so an
+    # error names the caller's own flow (investments[0] is the first row of the editor, not the hours).
+    engine.validate({**plan, "optimism_bias": plan.get("optimism_bias") or 0.0})
+    plan = copy.deepcopy(plan)
+    investments = plan["investments"]
+    rate = hourly_rate_or_error(default_hourly_rate() if hourly_rate is None else hourly_rate)
     hours = case_hours(case)
     worker_cost = engine.to_decimal(hours * rate)
+    if worker_cost > money.MAX_AMOUNT:
+        raise engine.PlanError(
+            "hourly_rate",
+            f"maakt met de {_num(hours)} geregistreerde uren meer dan {money.format_eur(money.MAX_AMOUNT)}",
+        )
     if worker_cost > 0 and isinstance(investments, list):
         investments.insert(
             0,
@@ -181,6 +193,19 @@ def evaluate(case: Case, plan: Any, *, hourly_rate: Decimal | None = None) -> Ev
         worker_cost=worker_cost,
         bias=BiasDefault(grade=grade, value=default, applied=applied),
     )
+
+
+def hourly_rate_or_error(value) -> Decimal:
+    """The hourly rate as a Decimal in whole cents, within 0 … MAX_HOURLY_RATE; else a PlanError."""
+    try:
+        return money.parse_amount(value, minimum=Decimal(0), maximum=money.MAX_HOURLY_RATE)
+    except money.AmountError as exc:
+        message = {
+            "below": "mag niet negatief zijn",
+            "above": f"mag hoogstens {money.format_eur(money.MAX_HOURLY_RATE)} zijn",
+            "decimals": "mag hoogstens twee decimalen hebben",
+        }.get(exc.code, "moet een bedrag in euro's zijn")
+        raise engine.PlanError("hourly_rate", message) from None
 
 
 def _num(value: Decimal) -> str:
@@ -290,9 +315,33 @@ def latest_version(case: Case) -> BusinessCaseVersion | None:
 # --- value triangle -------------------------------------------------------------------------------------
 
 
+def version_problem(version: BusinessCaseVersion | None) -> str | None:
+    """Why a stored version cannot be shown (a sentence naming the field), or None when it can.
+
+    Versions stored before amounts were bounded may hold a plan or result with absurd amounts (1e11, or
+    more than any column holds). Every page that shows a version asks this first and then says that the
+    plan must be corrected, instead of failing on the figures.
+    """
+    if version is None:
+        return None
+    try:
+        engine.check_depth(version.plan)
+        engine.validate(version.plan)
+        engine.check_result(version.result)
+    except engine.PlanError as exc:
+        return _(
+            "This version of the business case holds an amount that is not valid (%(field)s: %(message)s). "
+            "Correct the plan in the editor and save it again."
+        ) % {"field": exc.field, "message": exc.message}
+    return None
+
+
 def rendement_snapshot(version: BusinessCaseVersion | None) -> dict:
     if version is None:
         return {}
+    if version_problem(version):
+        # No figures from a version whose amounts are not valid; the triangle says so instead.
+        return {"version": version.number, "invalid": True}
     net = version.result["simulation"]["net"]
     return {
         "version": version.number,

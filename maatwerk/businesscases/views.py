@@ -48,8 +48,13 @@ def _initial_state(case, version) -> tuple[dict, dict]:
     if inputs.get("params") and inputs.get("rows") is not None:
         params = dict(inputs["params"], note="")
         return params, inputs["rows"]
-    params = ed.params_from_plan(version.plan, version.hourly_rate, bias_applied=False)
-    return params, ed.rows_from_plan(version.plan)
+    try:
+        params = ed.params_from_plan(version.plan, version.hourly_rate, bias_applied=False)
+        return params, ed.rows_from_plan(version.plan)
+    except (TypeError, AttributeError, KeyError, ValueError, ArithmeticError):
+        # A stored plan that is not even shaped like one (see services.version_problem): start afresh;
+        # the page says that the version must be corrected.
+        return ed.default_params(rate), {route: [] for route in ed.ROUTES}
 
 
 def _evaluate(case, editor: ed.Editor):
@@ -85,6 +90,8 @@ def _results_context(evaluation, editor: ed.Editor | None = None) -> dict:
 def _editor_page(request, case, editor: ed.Editor, evaluation, *, q: str = "", status: int = 200):
     business_case = getattr(case, "business_case", None)
     versions = list(business_case.versions.select_related("created_by", "frozen_by")) if business_case else []
+    for version in versions:
+        version.problem = services.version_problem(version)
     context = {
         "title": _("Business case %(ref)s") % {"ref": case.reference},
         "case": case,
@@ -194,6 +201,7 @@ def version_detail(request, case_id: int, number: int):
     version = tenancy.get_for_user_or_404(
         queries.versions_for(request.user), request.user, business_case__case=case, number=number
     )
+    problem = services.version_problem(version)
     return render(
         request,
         "businesscases/version.html",
@@ -201,8 +209,9 @@ def version_detail(request, case_id: int, number: int):
             "title": _("Business case %(ref)s, version %(n)d") % {"ref": case.reference, "n": version.number},
             "case": case,
             "version": version,
-            "flows": flows_with_sources(version),
-            "s": summary(version.result),
+            "problem": problem,
+            "flows": [] if problem else flows_with_sources(version),
+            "s": None if problem else summary(version.result),
             "hourly_rate_source": services.HOURLY_RATE_SOURCE,
         },
     )

@@ -12,6 +12,7 @@ from ninja.errors import HttpError
 
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.models import Municipality, Role
+from maatwerk.lib.money import MAX_AMOUNT
 
 from . import services
 from .models import MAX_YEAR, MIN_YEAR, CostItem, CostOverride
@@ -50,7 +51,7 @@ class ItemOut(Schema):
 
 class OverrideIn(Schema):
     item_code: str
-    amount: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+    amount: Decimal = Field(ge=0, le=MAX_AMOUNT, max_digits=12, decimal_places=2)
     year: int = Field(ge=MIN_YEAR, le=MAX_YEAR)
     note: str = Field("", max_length=300)
     source_url: str = Field("", max_length=500)

@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
+from maatwerk.lib.money import MAX_AMOUNT, format_eur
+
 from .models import CODE_PATTERN, MAX_YEAR, MIN_YEAR, Confidence, Domain, Payer, Per
 
 COLUMNS = [
@@ -32,7 +34,6 @@ COLUMNS = [
 REQUIRED_VALUES = {"code", "name_nl", "amount_eur", "per", "year", "payer", "domain", "confidence", "source"}
 # Optional extra column: "active" (ja/nee, yes/no, 1/0). Other columns are ignored.
 TRUE_WORDS, FALSE_WORDS = {"1", "ja", "yes", "true", "waar"}, {"0", "nee", "no", "false", "onwaar"}
-MAX_AMOUNT = Decimal("9999999999.99")  # DecimalField(max_digits=12, decimal_places=2)
 url_validator = URLValidator(schemes=["http", "https"])
 
 
@@ -206,7 +207,13 @@ def validate(sheet: Sheet) -> tuple[list[ItemRow], list[Problem]]:
                 if amount < 0:
                     row_problems.append(Problem(number, "amount_eur", _("the amount cannot be negative")))
                 elif amount > MAX_AMOUNT:
-                    row_problems.append(Problem(number, "amount_eur", _("the amount is too large")))
+                    row_problems.append(
+                        Problem(
+                            number,
+                            "amount_eur",
+                            _("the amount may be at most %(max)s") % {"max": format_eur(MAX_AMOUNT)},
+                        )
+                    )
                 elif amount != amount.quantize(Decimal("0.01")):
                     row_problems.append(Problem(number, "amount_eur", _("use at most two decimals (cents)")))
 

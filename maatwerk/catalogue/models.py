@@ -8,7 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from maatwerk.accounts.models import Municipality, User
-from maatwerk.lib import prices
+from maatwerk.lib import money, prices
 
 CODE_PATTERN = r"^[A-Z][A-Z0-9_]{1,59}$"
 code_validator = RegexValidator(
@@ -174,10 +174,16 @@ class CostOverride(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
+        errors = {}
+        # The one maximum for money (maatwerk.lib.money), also for the admin form, which uses this clean.
+        if self.amount is not None and self.amount > money.MAX_AMOUNT:
+            errors["amount"] = _("The amount may be at most %(max)s.") % {
+                "max": money.format_eur(money.MAX_AMOUNT)
+            }
         if not self.source_url and not self.note:
-            raise ValidationError(
-                {"source_url": _("Give a link to the source, or describe the source in the note.")}
-            )
+            errors["source_url"] = _("Give a link to the source, or describe the source in the note.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class PriceIndex(models.Model):

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog, Municipality
-from maatwerk.lib import prices
-from maatwerk.lib.money import to_decimal
+from maatwerk.lib import money, prices
 
 from .importer import ItemRow
 from .models import CostItem, CostOverride, PriceIndex
@@ -161,6 +162,19 @@ def import_items(rows: list[ItemRow], *, by=None) -> ImportResult:
     return ImportResult(created, updated, unchanged)
 
 
+def override_amount(value) -> Decimal:
+    """A municipality's own amount: 0 up to the one maximum for money, whole cents; else a ValidationError."""
+    try:
+        return money.parse_amount(value, minimum=Decimal(0))
+    except money.AmountError as exc:
+        message = {
+            "below": _("The amount cannot be negative."),
+            "above": _("The amount may be at most %(max)s.") % {"max": money.format_eur(money.MAX_AMOUNT)},
+            "decimals": _("Use at most two decimals (whole cents)."),
+        }.get(exc.code, _("Enter an amount in euros, e.g. 125,50."))
+        raise ValidationError({"amount": message}) from None
+
+
 @transaction.atomic
 def save_override(
     *,
@@ -178,7 +192,7 @@ def save_override(
     created = override is None
     if created:
         override = CostOverride(item=item, municipality=municipality)
-    override.amount = to_decimal(amount)
+    override.amount = override_amount(amount)
     override.year = year
     override.note = note or ""
     override.source_url = source_url or ""

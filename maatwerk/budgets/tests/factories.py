@@ -9,6 +9,8 @@ from maatwerk.budgets.models import Budget, Channel, LegalBasis, LegalityCheckRu
 from maatwerk.cases.models import Case, Household
 
 PERIOD = (datetime.date(2020, 1, 1), datetime.date(2099, 12, 31))
+# A payment batch is executed on a date that has not passed (at most a year ahead): a week from now.
+EXECUTION_DATE = datetime.date.today() + datetime.timedelta(days=7)
 IBAN = "NL91ABNA0417164300"
 
 

@@ -1,6 +1,5 @@
 """Payment batches: an exported SEPA file is recorded, marked paid in one go, all or nothing, once."""
 
-import datetime
 import json
 import xml.etree.ElementTree as ET
 from decimal import Decimal
@@ -22,13 +21,13 @@ from maatwerk.budgets.models import (
     SpendStatus,
 )
 
-from .factories import make_budget, make_case, request, standard_mandates
+from .factories import EXECUTION_DATE, make_budget, make_case, request, standard_mandates
 
 API = "/api/v1/budget"
 DEBTOR = {
     "debtor_name": "Gemeente Eindhoven",
     "debtor_iban": "NL02ABNA0123456789",
-    "execution_date": datetime.date(2026, 12, 1),
+    "execution_date": EXECUTION_DATE,
 }
 
 
@@ -257,7 +256,7 @@ def test_admin_exports_confirms_and_marks_a_batch_paid_in_the_ui(setup, client_f
         "municipality": world.eindhoven.pk,
         "debtor_name": "Gemeente Eindhoven",
         "debtor_iban": "NL02 ABNA 0123 4567 89",
-        "execution_date": "2026-12-01",
+        "execution_date": EXECUTION_DATE.isoformat(),
         "idempotency_key": "page-1",
     }
     assert c.post(reverse("budgets:batch_create"), form).status_code == 302
@@ -323,7 +322,7 @@ def test_nothing_new_to_export_is_said_on_the_page(setup, client_for):
     response = client_for(world.adam).post(
         reverse("budgets:batch_create"),
         {"municipality": world.eindhoven.pk, "debtor_name": "G", "debtor_iban": DEBTOR["debtor_iban"]}
-        | {"execution_date": "2026-12-01"},
+        | {"execution_date": EXECUTION_DATE.isoformat()},
     )
     assert response.status_code == 422
     assert "Er is niets te exporteren" in response.content.decode()
@@ -355,7 +354,7 @@ def test_batch_through_the_api(setup, client_for):
     one = approved(world, case, "100.00")
     adam = client_for(world.adam)
     payload = {"debtor_name": "Gemeente Eindhoven", "debtor_iban": "NL02ABNA0123456789"} | {
-        "execution_date": "2026-12-01"
+        "execution_date": EXECUTION_DATE.isoformat()
     }
     r = post(adam, f"{API}/payments/batches", payload, **{"Idempotency-Key": "e1"})
     assert r.status_code == 201, r.content

@@ -7,7 +7,6 @@ for SQLite the test copies the prepared database into a temporary file (sqlite3'
 the threads' connections at it, with the settings' own options (BEGIN IMMEDIATE, busy timeout, WAL).
 """
 
-import datetime
 import os
 import sqlite3
 import tempfile
@@ -29,7 +28,7 @@ from maatwerk.budgets.models import (
 )
 from maatwerk.lib import ledger
 
-from .factories import make_budget, make_case, request, standard_mandates
+from .factories import EXECUTION_DATE, make_budget, make_case, request, standard_mandates
 
 N_REQUESTS = 50
 FITS = 10
@@ -161,7 +160,7 @@ def _export(world):
         municipality=world.eindhoven,
         debtor_name="Gemeente Eindhoven",
         debtor_iban="NL02ABNA0123456789",
-        execution_date=datetime.date(2026, 12, 1),
+        execution_date=EXECUTION_DATE,
     )
 
 

@@ -8,7 +8,7 @@ from maatwerk.budgets import services
 from maatwerk.budgets.exports import PAIN_001_NS, csv_cell
 from maatwerk.budgets.models import LedgerEntry, PaymentBatch, SpendRequest, SpendStatus
 
-from .factories import IBAN, make_budget, make_case, request, standard_mandates
+from .factories import EXECUTION_DATE, IBAN, make_budget, make_case, request, standard_mandates
 
 NS = {"p": PAIN_001_NS}
 
@@ -161,7 +161,7 @@ def test_admin_exports_sepa_and_csv_and_pays(setup, client_for):
             "municipality": world.eindhoven.pk,
             "debtor_name": "Gemeente Eindhoven",
             "debtor_iban": "NL02ABNA0123456789",
-            "execution_date": "2026-12-01",
+            "execution_date": EXECUTION_DATE.isoformat(),
         },
     )
     batch = PaymentBatch.objects.get()
