@@ -44,16 +44,18 @@ def _errors(exc: ValidationError) -> list[str]:
 
 
 def _to_form(form, exc: ValidationError) -> None:
-    for field, msgs in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
-        # A hidden field (the idempotency key) shows no errors of its own: its message goes on top.
-        shown = field in form.fields and not form.fields[field].widget.is_hidden
-        for msg in msgs:
-            form.add_error(field if shown else None, msg)
-    if "idempotency_key" in getattr(exc, "error_dict", {}) and "idempotency_key" in form.fields:
-        # The key was used for a request with other content (the form was changed after it was sent):
-        # a fresh key, so that sending the changed form again makes the new request.
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+    if "idempotency_key" in errors and "idempotency_key" in form.fields:
+        # The page's key was used for a request with other content: the form was sent, then changed (back
+        # in the browser) and sent again. Say so in the form's words, and give the page a fresh key so
+        # that sending it once more makes the new request.
+        errors = {k: v for k, v in errors.items() if k != "idempotency_key"}
+        form.add_error(None, _("This form was already sent with other content. Check it and send it again."))
         form.data = form.data.copy()
         form.data["idempotency_key"] = new_key()
+    for field, msgs in errors.items():
+        for msg in msgs:
+            form.add_error(field if field in form.fields else None, msg)
 
 
 @login_required
