@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from .auth import AUTH
+from .docs import docs_login
 
 api = NinjaAPI(
     title="Maatwerk API",
@@ -17,6 +18,7 @@ api = NinjaAPI(
     auth=AUTH,
     openapi_url="/openapi.json",
     docs_url="/docs",
+    docs_decorator=docs_login,  # production: login needed
     description="Case files, cost overview, business cases, budgets and barriers for neighbourhood teams. "
     "Same permissions as the web interface: objects outside your teams answer 404.",
 )
