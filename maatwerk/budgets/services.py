@@ -29,6 +29,7 @@ from maatwerk.businesscases import services as bc_services
 from maatwerk.lib import ledger
 from maatwerk.lib.money import format_eur, round_money
 
+from . import queries
 from .models import (
     PARTICIPATIEWET_BASES,
     BatchStatus,
@@ -807,8 +808,7 @@ def export_payment_batch(
             purpose="export payment batch",
             municipality_id=municipality.pk,
         )
-        for spend in spends:
-            _log_spend(by, spend, "payment export", AccessLog.Action.EXPORT)
+        queries.log_spends(by, spends, purpose="payment export", action=AccessLog.Action.EXPORT)
         return batch
 
     payload = {

@@ -304,3 +304,17 @@ def test_barrier_forms_log_the_households_in_their_case_choices(world, client_fo
     start = last_id()
     assert other.household.name in alice.get(reverse("barriers:link", args=[barrier.pk])).content.decode()
     assert {r.household_id for r in reads_since(start, object_type="cases.case")} == {other.household_id}
+
+
+def test_recording_a_batch_logs_an_export_per_spend_in_one_insert(world, spends):
+    case, _, approved, _ = spends
+    second = request(world.alice, case, "20.00", creditor_name=CREDITOR, purpose=PURPOSE)
+    services.approve_spend(second, by=world.dave)
+    start = last_id()
+    with CaptureQueriesContext(connection) as ctx:
+        make_batch(world)
+    rows = spend_rows(start, action=EXPORT)
+    assert set(rows) == {approved.pk, second.pk}
+    assert {r.household_id for r in rows.values()} == {case.household_id}
+    inserts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("INSERT")]
+    assert len([q for q in inserts if "accesslog" in q.lower()]) == 2  # the batch's row, and the spends'
