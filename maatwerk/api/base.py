@@ -13,6 +13,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
 from .auth import AUTH
+from .docs import docs_login
 
 
 class StrictJSONParser(Parser):
@@ -61,6 +62,7 @@ api = NinjaAPI(
     auth=AUTH,
     openapi_url="/openapi.json",
     docs_url="/docs",
+    docs_decorator=docs_login,  # production: login needed
     description="Case files, cost overview, business cases, budgets and barriers for neighbourhood teams. "
     "Same permissions as the web interface: objects outside your teams answer 404.",
 )

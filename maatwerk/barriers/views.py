@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog
-from maatwerk.cases.queries import visible_cases
+from maatwerk.cases.queries import log_list_read, visible_cases
 from maatwerk.lib.money import format_eur
 from maatwerk.validation import parse_ids
 
@@ -165,6 +165,7 @@ def barrier_new(request):
         else:
             messages.success(request, _("Barrier %(ref)s registered.") % {"ref": barrier.reference})
             return redirect("barriers:detail", barrier.pk)
+    log_list_read(request.user, cases, purpose="barrier case choices", request=request)  # household names
     return render(
         request,
         "barriers/form_page.html",
@@ -182,6 +183,9 @@ def barrier_detail(request, pk):
     for link in own_links:
         link.cost_display = eur(link.cost) if link.cost is not None else "—"
     log_access(request.user, barrier, action=AccessLog.Action.READ, purpose="barrier detail", request=request)
+    log_list_read(
+        request.user, [lk.case for lk in own_links], purpose="barrier linked cases", request=request
+    )
     may_act = _may_act(request.user, barrier)
     return render(
         request,
@@ -237,6 +241,8 @@ def link(request, pk):
     if not tenancy.team_ids(request.user):
         raise PermissionDenied
     form = LinkForm(request.POST or None, cases=cases)
+    if request.method == "GET":  # the choices show household names
+        log_list_read(request.user, cases, purpose="barrier case choices", request=request)
 
     def run(data):
         case = tenancy.get_for_user_or_404(_own_cases(request.user), request.user, pk=data["case"])

@@ -1,8 +1,11 @@
 """Budget API: the same services and the same visibility as the pages; other teams' rows answer 404.
 
 Retries: `POST /spends`, `/spends/{id}/approve`, `/spends/{id}/pay`, `/payments/batches` and
-`/payments/batches/{id}/mark-paid` take an `Idempotency-Key` header; the same key again returns the first
-result and books nothing.
+`/payments/batches/{id}/mark-paid` take an `Idempotency-Key` header; the same key with the same body again
+returns the first result and books nothing, the same key with another body answers 422.
+
+Reads: every response that shows a spend request (payee, IBAN, purpose) writes one AccessLog row per
+spend, naming its household; budgets, balances and mandates carry no household data and are not logged.
 """
 
 from datetime import date, datetime
@@ -15,8 +18,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from maatwerk.accounts import tenancy
-from maatwerk.accounts.audit import log_access
-from maatwerk.accounts.models import AccessLog, Role
+from maatwerk.accounts.models import Role
 from maatwerk.cases.queries import visible_cases
 
 from . import exports, queries, services
@@ -187,7 +189,11 @@ def get_budget(request, budget_id: int):
 @router.get("/budgets/{budget_id}/ledger", response=list[EntryOut], summary="The budget's ledger entries")
 def get_ledger(request, budget_id: int):
     budget = _budget(request, budget_id)
-    return list(queries.visible_entries(request.user, budget).order_by("id"))
+    entries = list(queries.visible_entries(request.user, budget).select_related("spend__case").order_by("id"))
+    queries.log_spends(
+        request.user, [e.spend for e in entries if e.spend_id], purpose="api budget ledger", request=request
+    )
+    return entries
 
 
 @router.post("/budgets/{budget_id}/allocations", response={201: EntryOut}, summary="Allocate money (admin)")
@@ -251,11 +257,14 @@ def reverse_allocation(request, budget_id: int, entry_id: int, payload: ReverseA
 @router.get("/spends", response=list[SpendOut], summary="Spend requests visible to you")
 def list_spends(request, status: str | None = None, waiting_for_me: bool = False):
     if waiting_for_me:
-        return queries.waiting_for(request.user)
-    qs = queries.visible_spends(request.user)
-    if status:
-        qs = qs.filter(status=status)
-    return list(qs[:500])
+        spends = queries.waiting_for(request.user)
+    else:
+        qs = queries.visible_spends(request.user)
+        if status:
+            qs = qs.filter(status=status)
+        spends = list(qs[:500])
+    queries.log_spends(request.user, spends, purpose="api spend list", request=request)
+    return spends
 
 
 @router.post("/spends", response={201: SpendOut}, summary="Request money (Idempotency-Key header supported)")
@@ -293,14 +302,7 @@ def create_spend(request, payload: SpendIn):
 @router.get("/spends/{spend_id}", response=SpendOut, summary="One spend request")
 def get_spend(request, spend_id: int):
     spend = _spend(request, spend_id)
-    log_access(
-        request.user,
-        spend,
-        action=AccessLog.Action.READ,
-        purpose="api spend request",
-        household_id=spend.case.household_id,
-        request=request,
-    )
+    queries.log_spends(request.user, [spend], purpose="api spend request", request=request)
     return spend
 
 
@@ -337,7 +339,10 @@ def reverse_payment(request, spend_id: int, payload: ReasonIn):
     "/spends/{spend_id}/legality-checks", response=list[CheckOut], summary="Legality checks of a request"
 )
 def list_checks(request, spend_id: int):
-    return list(LegalityCheck.objects.filter(spend=_spend(request, spend_id)))
+    spend = _spend(request, spend_id)
+    # The checker's notes are about this household's request.
+    queries.log_spends(request.user, [spend], purpose="api legality checks", request=request)
+    return list(LegalityCheck.objects.filter(spend=spend))
 
 
 @router.post(
@@ -457,7 +462,10 @@ def create_batch(request, payload: BatchIn):
 
 @router.get("/payments/batches/{batch_id}", response=BatchOut, summary="One payment batch (admin)")
 def get_batch(request, batch_id: int):
-    return _batch_out(_batch(request, batch_id))
+    # Ids, totals and the municipality's own account only, but logged like the batch page.
+    batch = _batch(request, batch_id)
+    queries.log_spends(request.user, [], purpose="api payment batch", request=request, extra=[batch])
+    return _batch_out(batch)
 
 
 @router.get("/payments/batches/{batch_id}/sepa.xml", summary="The batch's SEPA file, pain.001.001.03 (admin)")

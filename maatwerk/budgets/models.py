@@ -468,7 +468,7 @@ class PaymentBatchClosure(AppendOnlyModel):
 
 
 class IdempotencyKey(models.Model):
-    """A retried call with the same (key, action) returns the first result and books nothing again.
+    """A retried call with the same (key, action) and body returns the first result and books nothing again.
 
     The result is a spend request, or a payment batch for the batch actions.
     """
@@ -478,6 +478,9 @@ class IdempotencyKey(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     spend = models.ForeignKey(SpendRequest, on_delete=models.PROTECT, related_name="+", null=True)
     batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="+", null=True)
+    # SHA-256 of the first request's canonical payload: the same key with another body is refused.
+    # Empty for keys stored before it was kept.
+    payload_hash = models.CharField(_("payload hash"), max_length=64, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -10,6 +10,8 @@ refused while the budget row is locked, so concurrent approvals cannot overspend
 """
 
 import datetime
+import hashlib
+import json
 import secrets
 from decimal import Decimal
 
@@ -27,6 +29,7 @@ from maatwerk.businesscases import services as bc_services
 from maatwerk.lib import ledger, money
 from maatwerk.lib.money import format_eur, round_money
 
+from . import queries
 from .models import (
     PARTICIPATIEWET_BASES,
     BatchStatus,
@@ -143,18 +146,33 @@ def _lock_spend(spend_id: int) -> SpendRequest:
     return SpendRequest.objects.select_for_update().select_related("case").get(pk=spend_id)
 
 
-def _idempotent(action: str, key: str | None, by, body, *, lock=None, result_field: str = "spend"):
+def payload_hash(payload: dict) -> str:
+    """SHA-256 of the request's canonical form: the validated, normalised arguments as sorted JSON.
+
+    Normalised, so that a retry that writes the IBAN with spaces or the amount as "150" instead of
+    "150.00" is still the same request; the hash, not the payload, is stored (no personal data).
+    """
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)  # ASCII: \u escapes
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def _idempotent(
+    action: str, key: str | None, by, body, *, payload: dict, lock=None, result_field: str = "spend"
+):
     """Run `body()` once per (key, action); it returns a SpendRequest, or what `result_field` names.
 
-    A retry finds the key and returns the first result without booking. Two concurrent first calls
-    race on the unique (key, action) index: the loser's whole transaction rolls back (IntegrityError)
-    and it returns the winner's result. `lock()` is taken before the key is looked up, so a retry that
-    waited for the first call's lock sees its key once it gets the lock.
+    A retry with the same `payload` finds the key and returns the first result without booking; the
+    same key with another payload is refused (a client that reuses keys would otherwise get the answer
+    to a request it did not send). Two concurrent first calls race on the unique (key, action) index:
+    the loser's whole transaction rolls back (IntegrityError) and it returns the winner's result.
+    `lock()` is taken before the key is looked up, so a retry that waited for the first call's lock sees
+    its key once it gets the lock.
     """
     if not key:
         with transaction.atomic():
             return body()
     key = str(key)[:100]
+    digest = payload_hash(payload)
 
     def existing():
         row = IdempotencyKey.objects.select_related(result_field).filter(key=key, action=action).first()
@@ -162,6 +180,16 @@ def _idempotent(action: str, key: str | None, by, body, *, lock=None, result_fie
             return None
         if row.user_id != by.pk:
             raise ValidationError({"idempotency_key": _("This idempotency key was used by someone else.")})
+        # Keys stored before the hash was kept (empty) are taken as matching.
+        if row.payload_hash and row.payload_hash != digest:
+            raise ValidationError(
+                {
+                    "idempotency_key": _(
+                        "This idempotency key was already used for a request with other content. "
+                        "Use a new key for a new request."
+                    )
+                }
+            )
         return getattr(row, result_field)
 
     try:
@@ -172,7 +200,9 @@ def _idempotent(action: str, key: str | None, by, body, *, lock=None, result_fie
             if found is not None:
                 return found
             result = body()
-            IdempotencyKey.objects.create(key=key, action=action, user=by, **{result_field: result})
+            IdempotencyKey.objects.create(
+                key=key, action=action, user=by, payload_hash=digest, **{result_field: result}
+            )
             return result
     except IntegrityError:
         found = existing()
@@ -362,6 +392,7 @@ def request_spend(
         errors["value_triangle"] = _("This value triangle belongs to another case.")
     if business_case_version is not None and business_case_version.business_case.case_id != case.pk:
         errors["business_case_version"] = _("This business-case version belongs to another case.")
+    explicit_budget = budget is not None
     if budget is None and "channel" not in errors:
         budget = budget_for(case, channel)
     if budget is None and "channel" not in errors:
@@ -374,6 +405,22 @@ def request_spend(
         errors["budget"] = _("This budget is not for this case's team and channel.")
     if errors:
         raise ValidationError(errors)
+    # What the caller asked for, normalised; the budget only when named (else it follows from the case).
+    payload = {
+        "case": case.pk,
+        "amount": str(amount),
+        "channel": channel,
+        "purpose": purpose,
+        "legal_basis": legal_basis,
+        "payee_kind": payee_kind,
+        "creditor_name": creditor_name,
+        "iban": iban,
+        "deviates_from_policy": bool(deviates_from_policy),
+        "deviation_motivation": deviation_motivation,
+        "business_case_version": getattr(business_case_version, "pk", None),
+        "value_triangle": getattr(value_triangle, "pk", None),
+        "budget": budget.pk if explicit_budget else None,
+    }
 
     def body():
         spend = SpendRequest.objects.create(
@@ -399,7 +446,7 @@ def request_spend(
         _log_spend(by, spend, "request spend", AccessLog.Action.CREATE)
         return spend
 
-    return _idempotent("request", idempotency_key, by, body)
+    return _idempotent("request", idempotency_key, by, body, payload=payload)
 
 
 def approval_refusal(spend: SpendRequest, by) -> str | None:
@@ -480,7 +527,14 @@ def approve_spend(spend: SpendRequest, *, by, idempotency_key: str | None = None
         _freeze_business_case(current, by)
         return current
 
-    return _idempotent("approve", idempotency_key, by, body, lock=lambda: _lock_budget(spend.budget_id))
+    return _idempotent(
+        "approve",
+        idempotency_key,
+        by,
+        body,
+        payload={"spend": spend.pk},
+        lock=lambda: _lock_budget(spend.budget_id),
+    )
 
 
 def _freeze_business_case(spend: SpendRequest, by) -> None:
@@ -617,7 +671,14 @@ def pay_spend(spend: SpendRequest, *, by, idempotency_key: str | None = None) ->
         _book_payment(budget, current, by=by)
         return current
 
-    return _idempotent("pay", idempotency_key, by, body, lock=lambda: _lock_budget(spend.budget_id))
+    return _idempotent(
+        "pay",
+        idempotency_key,
+        by,
+        body,
+        payload={"spend": spend.pk},
+        lock=lambda: _lock_budget(spend.budget_id),
+    )
 
 
 def reverse_payment(spend: SpendRequest, *, by, reason: str) -> SpendRequest:
@@ -794,11 +855,17 @@ def export_payment_batch(
             purpose="export payment batch",
             municipality_id=municipality.pk,
         )
-        for spend in spends:
-            _log_spend(by, spend, "payment export", AccessLog.Action.EXPORT)
+        queries.log_spends(by, spends, purpose="payment export", action=AccessLog.Action.EXPORT)
         return batch
 
-    return _idempotent("export_batch", idempotency_key, by, body, result_field="batch")
+    payload = {
+        "municipality": municipality.pk,
+        "debtor_name": debtor_name,
+        "debtor_iban": debtor_iban,
+        "debtor_bic": debtor_bic,
+        "execution_date": execution_date.isoformat(),
+    }
+    return _idempotent("export_batch", idempotency_key, by, body, payload=payload, result_field="batch")
 
 
 def _lock_batch(batch_id: int) -> PaymentBatch:
@@ -881,7 +948,13 @@ def mark_batch_paid(batch: PaymentBatch, *, by, idempotency_key: str | None = No
         return _reloaded(current)
 
     return _idempotent(
-        "pay_batch", idempotency_key, by, body, lock=lambda: _lock_batch(batch.pk), result_field="batch"
+        "pay_batch",
+        idempotency_key,
+        by,
+        body,
+        payload={"batch": batch.pk},
+        lock=lambda: _lock_batch(batch.pk),
+        result_field="batch",
     )
 
 

@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,8 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from maatwerk.accounts import tenancy
-from maatwerk.accounts.audit import log_access
-from maatwerk.accounts.models import AccessLog, Role
+from maatwerk.accounts.models import Role
 from maatwerk.cases.queries import visible_cases
 from maatwerk.forms import add_service_errors
 
@@ -45,17 +44,34 @@ def _errors(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
+def _to_form(form, exc: ValidationError) -> None:
+    """A service's errors on a budgets form; a reused idempotency key gets the form's own words."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+    if "idempotency_key" in errors and "idempotency_key" in form.fields:
+        # The page's key was used for a request with other content: the form was sent, then changed (back
+        # in the browser) and sent again. Say so in the form's words, and give the page a fresh key so
+        # that sending it once more makes the new request.
+        errors = {k: v for k, v in errors.items() if k != "idempotency_key"}
+        form.add_error(None, _("This form was already sent with other content. Check it and send it again."))
+        form.data = form.data.copy()
+        form.data["idempotency_key"] = new_key()
+    add_service_errors(form, ValidationError(errors))
+
+
 @login_required
 def overview(request):
     _require(request.user, *OVERVIEW_ROLES)
     budgets = list(queries.visible_budgets(request.user).filter(period_end__gte=timezone.localdate()))
     rows = [{"budget": b, "b": b.balances()} for b in budgets]
     is_admin = tenancy.has_role(request.user, Role.ADMIN)
+    waiting = queries.waiting_for(request.user)
+    to_pay = list(queries.awaiting_payment(request.user)[:200]) if is_admin else []
+    queries.log_spends(request.user, [*waiting, *to_pay], purpose="budget overview", request=request)
     context = {
         "title": _("Budget"),
         "rows": rows,
-        "waiting": queries.waiting_for(request.user),
-        "to_pay": list(queries.awaiting_payment(request.user)[:200]) if is_admin else [],
+        "waiting": waiting,
+        "to_pay": to_pay,
         "is_admin": is_admin,
         "budget_form": BudgetForm(user=request.user) if is_admin else None,
     }
@@ -79,7 +95,7 @@ def budget_create(request):
                 period_end=form.cleaned_data["period_end"],
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            _to_form(form, exc)
         else:
             messages.success(request, _("Budget created."))
             return redirect("budgets:budget", pk=budget.pk)
@@ -94,12 +110,20 @@ def budget_detail(request, pk: int):
 
 def _budget_page(request, budget, form, status=200):
     may_allocate = budget.municipality_id in tenancy.municipality_ids(request.user, [Role.ADMIN])
-    entries = queries.visible_entries(request.user, budget)
+    entries = list(
+        queries.visible_entries(request.user, budget)
+        .select_related("spend", "spend__case", "created_by", "reverses")
+        .order_by("-id")[:200]
+    )
+    # The ledger names the spend requests of the households it booked for (and their reasons).
+    queries.log_spends(
+        request.user, [e.spend for e in entries if e.spend_id], purpose="budget ledger", request=request
+    )
     context = {
         "title": str(budget),
         "budget": budget,
         "b": budget.balances(),
-        "entries": entries.select_related("spend", "created_by", "reverses").order_by("-id")[:200],
+        "entries": entries,
         "form": form if may_allocate else None,
         # A team lead looking at a budget of the whole municipality: totals of all, bookings of own teams.
         "own_bookings_only": not may_allocate and budget.team_id is None,
@@ -116,7 +140,7 @@ def allocate(request, pk: int):
         try:
             services.allocate(budget, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            _to_form(form, exc)
         else:
             messages.success(request, _("Budget allocated."))
             return redirect("budgets:budget", pk=budget.pk)
@@ -134,7 +158,7 @@ def spend_new(request, case_id: int):
             try:
                 spend = services.request_spend(by=request.user, case=case, idempotency_key=key, **data)
             except ValidationError as exc:
-                add_service_errors(form, exc)
+                _to_form(form, exc)
             else:
                 messages.success(request, _("Spend request %(ref)s submitted.") % {"ref": spend.reference})
                 return redirect("budgets:spend", pk=spend.pk)
@@ -142,6 +166,7 @@ def spend_new(request, case_id: int):
     else:
         form = SpendRequestForm(case=case, initial={"idempotency_key": new_key()})
         status = 200
+    # Shows the case reference only: no household data is read here.
     context = {"title": _("Request money"), "form": form, "case": case}
     return render(request, "budgets/spend_form.html", context, status=status)
 
@@ -184,18 +209,17 @@ def _spend(request, pk):
     return tenancy.get_for_user_or_404(queries.visible_spends(request.user), request.user, pk=pk)
 
 
+def _spend_page(request, spend, status=200, **forms):
+    """The spend page, also when an action on it failed: each showing of its payee is a read."""
+    queries.log_spends(request.user, [spend], purpose="view spend request", request=request)
+    return render(
+        request, "budgets/spend_detail.html", _spend_context(request, spend, **forms), status=status
+    )
+
+
 @login_required
 def spend_detail(request, pk: int):
-    spend = _spend(request, pk)
-    log_access(
-        request.user,
-        spend,
-        action=AccessLog.Action.READ,
-        purpose="view spend request",
-        household_id=spend.case.household_id,
-        request=request,
-    )
-    return render(request, "budgets/spend_detail.html", _spend_context(request, spend))
+    return _spend_page(request, _spend(request, pk))
 
 
 ACTIONS = {"approve", "reject", "cancel", "pay", "reverse", "check"}
@@ -241,9 +265,7 @@ def spend_action(request, pk: int, action: str):
     except ValidationError as exc:
         spend.refresh_from_db()
         forms["errors"] = _errors(exc)
-        return render(
-            request, "budgets/spend_detail.html", _spend_context(request, spend, **forms), status=422
-        )
+        return _spend_page(request, spend, status=422, **forms)
     messages.success(request, done)
     return redirect("budgets:spend", pk=spend.pk)
 
@@ -254,15 +276,19 @@ def checks(request):
     pending = list(queries.awaiting_check(request.user).order_by("requested_at")[:200])
     for spend in pending:
         spend.latest = services.latest_check(spend)
+    queries.log_spends(request.user, pending, purpose="legality checks list", request=request)
     return render(request, "budgets/checks.html", {"title": _("Legality checks"), "pending": pending})
 
 
 def _payments_page(request, form, status=200):
     awaiting = queries.awaiting_payment(request.user).order_by("decided_at")
     batches = queries.visible_batches(request.user)
+    spends = list(queries.not_in_open_batch(awaiting))
+    # The batches list shows message ids, totals and the municipality's own account: no household data.
+    queries.log_spends(request.user, spends, purpose="payments list", request=request)
     context = {
         "title": _("Payments"),
-        "spends": list(queries.not_in_open_batch(awaiting)),
+        "spends": spends,
         "held": queries.in_open_batch(awaiting).count(),
         "open_batches": list(batches.open()),
         "closed_batches": list(batches.filter(closure__isnull=False)[:50]),
@@ -303,7 +329,7 @@ def batch_create(request):
                 idempotency_key=data["idempotency_key"] or None,
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            _to_form(form, exc)
         else:
             messages.success(
                 request,
@@ -323,10 +349,12 @@ def _batch(request, pk):
 
 
 def _batch_page(request, batch, *, pay_form=None, withdraw_form=None, errors=(), status=200):
+    spends = list(queries.batch_spends(batch))
+    queries.log_spends(request.user, spends, purpose="view payment batch", request=request, extra=[batch])
     context = {
         "title": _("Payment batch %(id)s") % {"id": batch.message_id},
         "batch": batch,
-        "spends": list(queries.batch_spends(batch)),
+        "spends": spends,
         "pay_form": pay_form or MarkBatchPaidForm(initial={"idempotency_key": new_key()}),
         "withdraw_form": withdraw_form or ReasonForm(prefix="withdraw"),
         "action_errors": list(errors),
@@ -336,16 +364,7 @@ def _batch_page(request, batch, *, pay_form=None, withdraw_form=None, errors=(),
 
 @login_required
 def batch_detail(request, pk: int):
-    batch = _batch(request, pk)
-    log_access(
-        request.user,
-        batch,
-        action=AccessLog.Action.READ,
-        purpose="view payment batch",
-        municipality_id=batch.municipality_id,
-        request=request,
-    )
-    return _batch_page(request, batch)
+    return _batch_page(request, _batch(request, pk))
 
 
 @login_required
