@@ -449,17 +449,45 @@ def close_barrier(barrier: Barrier, *, by, status: str, reason: str = "") -> Bar
 # --- structural signal ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def merge_into_group(barriers: Iterable[Barrier], *, by, title: str = "") -> BarrierGroup:
-    """Put barriers in one structural group. Existing groups among them are merged into the oldest one.
-    The national programme merges across municipalities; policy within its own municipality."""
+def check_grouping(by, barriers: Iterable[Barrier]) -> None:
+    """Raise PermissionDenied unless `by` may put `barriers` in one group: the one rule for merging,
+    renaming (a merge with a title) and removing groups (the younger groups of a merge), in the pages,
+    the API and `merge_into_group`.
+
+    The national programme groups across municipalities. Policy groups only its own municipality's
+    barriers, and only into groups that hold nothing else: a merge renames the oldest group among the
+    barriers, deletes the others and moves all their barriers, so a group that also holds another
+    municipality's barrier is the programme's, whoever's barrier is in it.
+    """
+    if tenancy.has_role(by, Role.PROGRAMME):
+        return
     barriers = list(barriers)
-    national = tenancy.has_role(by, Role.PROGRAMME)
-    own = tenancy.municipality_ids(by, MERGE_ROLES)
-    if not national and (not own or any(b.municipality_id not in own for b in barriers)):
+    own = tenancy.municipality_ids(by, MERGE_ROLES - {Role.PROGRAMME})
+    if not own or any(b.municipality_id not in own for b in barriers):
         raise PermissionDenied(
             _("Only the national programme, or policy within its municipality, merges barriers.")
         )
+    group_ids = {b.group_id for b in barriers if b.group_id}
+    if Barrier.objects.filter(group__in=group_ids).exclude(municipality__in=own).exists():
+        raise PermissionDenied(
+            _(
+                "One of these barriers is in a structural group that also holds barriers of other "
+                "municipalities; only the national programme changes that group."
+            )
+        )
+
+
+@transaction.atomic
+def merge_into_group(barriers: Iterable[Barrier], *, by, title: str = "") -> BarrierGroup:
+    """Put barriers in one structural group. Existing groups among them are merged into the oldest one.
+    Who may is `check_grouping`."""
+    given = list(barriers)
+    # Read the barriers and lock their groups: every merge that changes a group locks it, so a concurrent
+    # one cannot add another municipality's barrier to it between the check and the move.
+    fresh = Barrier.objects.select_related("group").in_bulk([b.pk for b in given])
+    barriers = [fresh[b.pk] for b in given if b.pk in fresh]
+    list(BarrierGroup.objects.select_for_update().filter(pk__in={b.group_id for b in barriers}))
+    check_grouping(by, barriers)
     errors: dict = {}
     if len({b.pk for b in barriers}) < 2:
         errors["barriers"] = _("Choose at least two barriers to merge.")
@@ -476,7 +504,7 @@ def merge_into_group(barriers: Iterable[Barrier], *, by, title: str = "") -> Bar
     else:
         group = BarrierGroup.objects.create(title=title or barriers[0].title, created_by=by)
     Barrier.objects.filter(pk__in=[b.pk for b in barriers]).update(group=group)
-    for b in barriers:
+    for b in given:
         b.group = group
     log_access(
         by, group, action=UPDATE, purpose=f"merge {len(barriers)} barriers into group", municipality_id=None
