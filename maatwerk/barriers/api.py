@@ -281,7 +281,7 @@ def national(request):
     if not queries.is_national(request.user):
         raise HttpError(403, _("Your role does not give access to this."))
     barriers = list(queries.visible_barriers(request.user))
-    privacy.screen(request.user, barriers)
+    privacy.screen(request.user, barriers, fields=privacy.NATIONAL_TEXTS)
     return [_row_out(row) for row in queries.national_rows(barriers)]
 
 
@@ -352,6 +352,6 @@ def merge(request, payload: MergeIn):
         raise HttpError(404, _("Not found, or not visible for you."))
     group = _call(services.merge_into_group, barriers, by=request.user, title=payload.title)
     members = list(queries.visible_barriers(request.user).filter(group=group))
-    privacy.screen(request.user, members)
+    privacy.screen(request.user, members, fields=privacy.NATIONAL_TEXTS)
     row = queries.national_rows(members)[0]
     return Status(201, _row_out(row))

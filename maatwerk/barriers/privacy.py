@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from maatwerk.accounts import tenancy
-from maatwerk.cases.models import Case, Household, Person
+from maatwerk.cases.models import Case, Household
 from maatwerk.lib.anonymize import Finding, find_personal_data, mask_personal_data, name_candidates
 
 from .models import Barrier, Escalation
@@ -59,15 +59,15 @@ _LOOKUP_CHUNK = 500  # parameters per household-name query (SQLite's limit is fa
 # --- which names to look for ----------------------------------------------------------------------------
 
 
-def _case_names(case_ids: set[int]) -> set[str]:
-    if not case_ids:
+def _case_names(case_ids) -> set[str]:
+    """`case_ids`: ids, or a query of them (then no query of its own)."""
+    if isinstance(case_ids, set | list | tuple) and not case_ids:
         return set()
-    names = set(Household.objects.filter(cases__in=case_ids).values_list("name", flat=True))
-    for first, last in Person.objects.filter(household__cases__in=case_ids).values_list(
-        "first_name", "last_name"
-    ):
-        names.update({first, last})
-    return names
+    # One query: each household's name with its persons' first and last names (None without persons).
+    rows = Household.objects.filter(cases__in=case_ids).values_list(
+        "name", "persons__first_name", "persons__last_name"
+    )
+    return {name for row in rows for name in row if name}
 
 
 def _team_household_names(team_ids: set[int], texts: Iterable[str]) -> set[str]:
@@ -84,12 +84,12 @@ def _team_household_names(team_ids: set[int], texts: Iterable[str]) -> set[str]:
     return found
 
 
-def known_names(*, case_ids: Iterable[int], team_ids: Iterable[int | None], texts: Iterable[str]) -> set[str]:
+def known_names(*, case_ids, team_ids: Iterable[int | None], texts: Iterable[str]) -> set[str]:
     """The names to look for in `texts`: of the linked cases' households and persons, and those household
     names of `team_ids` that occur in the texts."""
     texts = list(texts)
     teams = {t for t in team_ids if t}
-    return _case_names(set(case_ids)) | _team_household_names(teams, texts)
+    return _case_names(case_ids) | _team_household_names(teams, texts)
 
 
 # --- at entry -------------------------------------------------------------------------------------------
@@ -133,7 +133,7 @@ def check_texts(
     todo = {field: text for field, text in texts.items() if text and field not in errors}
     if not todo:
         return
-    names = known_names(case_ids={c.pk for c in cases}, team_ids=team_ids, texts=todo.values())
+    names = known_names(case_ids=[c.pk for c in cases], team_ids=team_ids, texts=todo.values())
     for field, text in todo.items():
         findings = find_personal_data(text, names)
         if findings:
@@ -157,37 +157,49 @@ def owns(viewer, barrier: Barrier) -> bool:
     )
 
 
-def screen(viewer, barriers: Iterable[Barrier], escalations: Iterable[Escalation] = ()) -> None:
-    """Mask, on these instances (for display; never save them), the personal data in the stored texts of
-    the barriers (and their groups' titles) and escalations that `viewer` may not see unmasked. Sets
-    `barrier.withheld` to the names of the fields that were masked. `viewer` None is nobody's team (e-mail
-    to policy). Two or three queries for the whole page."""
-    barriers = list(barriers)
+# What each page shows; the default is every stored text.
+ALL_TEXTS = (*BARRIER_TEXTS, *CLOSED_TEXTS)
+LIST_TEXTS = ("title",)
+NATIONAL_TEXTS = ("title", "legal_provision", "other_agency")
+
+
+def screen(
+    viewer,
+    barriers: Iterable[Barrier],
+    escalations: Iterable[Escalation] = (),
+    *,
+    fields: Iterable[str] = ALL_TEXTS,
+) -> None:
+    """Mask, on these instances (for display; never save them), the personal data in the stored texts
+    `fields` of the barriers (and their groups' titles) and in the escalations, where `viewer` may not see
+    them unmasked. Sets `withheld` on each barrier to the names of the fields that were masked. `viewer`
+    None is nobody's team (e-mail to policy). Two queries for the whole page, whatever its length."""
     escalations = list(escalations)
-    by_id = {b.pk: b for b in barriers}
-    for e in escalations:
-        by_id.setdefault(e.barrier_id, e.barrier)
-    for b in by_id.values():
+    # An escalation's barrier may be another instance of a barrier in the list: screen both.
+    instances = list({id(b): b for b in [*barriers, *(e.barrier for e in escalations)]}.values())
+    for b in instances:
         b.withheld = []
-    outside = {pk: b for pk, b in by_id.items() if not owns(viewer, b)}
+    outside = [b for b in instances if not owns(viewer, b)]
     if not outside:
         return
+    outside_ids = {b.pk for b in outside}
     items: list[tuple[object, str, Barrier]] = []
-    for b in outside.values():
-        items += [(b, f, b) for f in (*BARRIER_TEXTS, *CLOSED_TEXTS)]
-        if b.group_id:
+    for b in outside:
+        items += [(b, f, b) for f in fields]
+        if b.group_id and "title" in fields:
             items.append((b.group, "title", b))
-    items += [
-        (e, f, outside[e.barrier_id])
-        for e in escalations
-        if e.barrier_id in outside
-        for f in ESCALATION_TEXTS
-    ]
+    items += [(e, f, e.barrier) for e in escalations if e.barrier_id in outside_ids for f in ESCALATION_TEXTS]
     texts = [getattr(obj, f) for obj, f, _ in items]
-    case_ids = set(Case.objects.filter(barrier_links__barrier__in=list(outside)).values_list("pk", flat=True))
-    names = known_names(case_ids=case_ids, team_ids={b.team_id for b in outside.values()}, texts=texts)
+    names = known_names(
+        case_ids=Case.objects.filter(barrier_links__barrier__in=outside_ids).values("pk"),
+        team_ids={b.team_id for b in outside},
+        texts=texts,
+    )
+    found: dict[str, list] = {}  # the same text (a provision, an agency) is checked once
     for (obj, field, barrier), text in zip(items, texts, strict=True):
-        findings = find_personal_data(text, names) if text else []
+        if text and text not in found:
+            found[text] = find_personal_data(text, names)
+        findings = found.get(text) if text else None
         if findings:
             setattr(obj, field, mask_personal_data(text, findings, MASK))
             if isinstance(obj, Escalation):

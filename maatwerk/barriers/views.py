@@ -67,7 +67,7 @@ def barrier_list(request):
     page = queries.RegisterPaginator(barriers).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     overdue = list(queries.overdue_for(request.user))
-    privacy.screen(request.user, rows, overdue)
+    privacy.screen(request.user, rows, overdue, fields=privacy.LIST_TEXTS)
     for b in rows:
         b.cost_display = eur(b.cost_at_stake)
     # Page links keep the filters.
@@ -95,7 +95,7 @@ def barrier_list(request):
 def national(request):
     _require(request.user, {"programme"})
     barriers = list(queries.visible_barriers(request.user))
-    privacy.screen(request.user, barriers)
+    privacy.screen(request.user, barriers, fields=privacy.NATIONAL_TEXTS)
     rows = queries.national_rows(barriers)
     for row in rows:
         row.cost_display = eur(row.cost_at_stake)
@@ -205,7 +205,7 @@ def _shown(request, barrier: Barrier) -> Barrier:
     """A copy of the barrier for display, masked for those outside its team; the services get the
     original (they check its stored texts, and must see them as they are)."""
     shown = copy.copy(barrier)
-    privacy.screen(request.user, [shown])
+    privacy.screen(request.user, [shown])  # all texts: the edit form starts from them
     return shown
 
 
@@ -327,7 +327,7 @@ def export(request, fmt):
     if not (queries.is_national(request.user) or tenancy.has_role(request.user, *LIST_ROLES)):
         raise PermissionDenied
     barriers = list(queries.with_figures(queries.visible_barriers(request.user)))
-    privacy.screen(request.user, barriers)
+    privacy.screen(request.user, barriers, fields=privacy.NATIONAL_TEXTS)
     log_access(
         request.user,
         action=AccessLog.Action.EXPORT,

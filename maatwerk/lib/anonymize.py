@@ -648,7 +648,13 @@ def _is_name(word: str) -> bool:
     return _capitalised(last) and last.casefold() not in _FIELD_WORDS and last not in KEPT_PLACES
 
 
-def _light_passes() -> list[tuple[str, re.Pattern, Callable[[re.Match, str], Span | None] | None]]:
+_DIGIT = re.compile(r"\d")
+_AT = re.compile("@")
+
+
+def _light_passes() -> list[
+    tuple[str, re.Pattern | None, re.Pattern, Callable[[re.Match, str], Span | None] | None]
+]:
     def titled(match: re.Match, text: str) -> Span | None:
         return match.span() if _is_name(match.group(1)) else None
 
@@ -668,19 +674,21 @@ def _light_passes() -> list[tuple[str, re.Pattern, Callable[[re.Match, str], Spa
         return match.span(1)
 
     # In order of precedence where two overlap: a BSN is not also "a number", "06-12345678" not a plate.
+    # The second column is what a text must contain for the pass to find anything: most barrier texts
+    # have no digit, and skipping the passes that need one halves the time of the check.
     return [
-        ("iban", _IBAN, _iban_span),
-        ("bsn", _BSN, _bsn_span),
-        ("email", _EMAIL, None),
-        ("phone", _PHONE, None),
-        ("postcode", _POSTCODE_HOUSENUMBER, None),
-        ("address", _STREET, None),
-        ("birth_date", _BIRTH_DATE, birth_date),
-        ("plate", _LICENCE_PLATE, _licence_plate_span),
-        ("name", _TITLED_NAME, titled),
-        ("name", _RELATIVE, relative),
-        ("number", _LONG_NUMBER, long_number),
-        ("number", _GROUPED_NUMBER, grouped_number),
+        ("iban", _DIGIT, _IBAN, _iban_span),
+        ("bsn", _DIGIT, _BSN, _bsn_span),
+        ("email", _AT, _EMAIL, None),
+        ("phone", _DIGIT, _PHONE, None),
+        ("postcode", _DIGIT, _POSTCODE_HOUSENUMBER, None),
+        ("address", _DIGIT, _STREET, None),
+        ("birth_date", _DIGIT, _BIRTH_DATE, birth_date),
+        ("plate", _DIGIT, _LICENCE_PLATE, _licence_plate_span),
+        ("name", None, _TITLED_NAME, titled),
+        ("name", None, _RELATIVE, relative),
+        ("number", _DIGIT, _LONG_NUMBER, long_number),
+        ("number", _DIGIT, _GROUPED_NUMBER, grouped_number),
     ]
 
 
@@ -709,7 +717,10 @@ def find_personal_data(text: str, names: Iterable[str] = ()) -> list[Finding]:
     mention of `names` (any case; names shorter than three letters are ignored), ordered by position and
     without overlaps. Cheap: no model is loaded."""
     spans: list[tuple[int, int, int, str]] = []  # (start, end, precedence, kind)
-    for precedence, (kind, pattern, accept) in enumerate(_LIGHT_PASSES):
+    has = {_DIGIT: bool(_DIGIT.search(text)), _AT: "@" in text, None: True}
+    for precedence, (kind, needs, pattern, accept) in enumerate(_LIGHT_PASSES):
+        if not has[needs]:
+            continue
         for match in pattern.finditer(text):
             span = accept(match, text) if accept else match.span()
             if span is not None:

@@ -133,3 +133,13 @@ def test_reminder_mail_to_policy_is_masked(world, leaky):
     call_command("remind", stdout=io.StringIO())
     bodies = [m.body for m in mail.outbox if "erin@example.org" in m.to]
     assert bodies and all("Zwanenburg" not in b for b in bodies) and MASK in bodies[0]
+
+
+def test_overdue_block_of_the_policy_register_is_masked(world, client_for, leaky):
+    Escalation.objects.filter(barrier=leaky).update(
+        due_date=datetime.date.today() - datetime.timedelta(days=3), to="meneer De Groot"
+    )
+    body = client_for(world.erin).get(reverse("barriers:list")).content.decode()
+    assert "mw-overdue" in body
+    assert "Zwanenburg" not in body and "De Groot" not in body
+    assert f"Gezin {MASK} loopt vast" in body
