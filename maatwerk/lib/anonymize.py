@@ -13,6 +13,10 @@ and count; the separators come out byte for byte as they went in.
 Deliberately kept: the names of agencies and schemes (CJIB, UWV, bijstand, ...), which deduce does not tag,
 and the programme's own municipalities (KEPT_PLACES), which it does. The measured recall is in
 bench/README.md.
+
+`find_personal_data(text, names)` is a light check for web forms (the barrier register): the same pattern
+passes plus street + house number, e-mail addresses, dates of birth and titled names, and the names the
+caller passes, without deduce; it finds, it does not replace (`mask_personal_data` does).
 """
 
 from __future__ import annotations
