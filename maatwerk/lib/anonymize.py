@@ -21,6 +21,7 @@ caller passes, without deduce; it finds, it does not replace (`mask_personal_dat
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import gc
 import logging
@@ -734,12 +735,17 @@ def find_personal_data(text: str, names: Iterable[str] = ()) -> list[Finding]:
         alternatives = "|".join(r"\s+".join(re.escape(w) for w in n.split()) for n in wanted)
         known = re.compile(rf"(?<![^\W\d_])(?:{alternatives})(?![^\W\d_])", re.IGNORECASE)
         spans.extend((m.start(), m.end(), len(_LIGHT_PASSES), "name") for m in known.finditer(text))
-    findings: list[Finding] = []
+    # Accepted spans never overlap, so a new one need only be compared with its neighbours by start
+    # (a text of many short numbers has thousands of candidates).
+    starts: list[int] = []
+    kept: list[Finding] = []
     for start, end, _, kind in sorted(spans, key=lambda s: (s[2], s[0])):
-        if any(f.start < end and start < f.end for f in findings):
+        i = bisect.bisect_left(starts, start)
+        if (i < len(kept) and kept[i].start < end) or (i > 0 and kept[i - 1].end > start):
             continue
-        findings.append(Finding(kind, start, end, text[start:end]))
-    return sorted(findings, key=lambda f: f.start)
+        starts.insert(i, start)
+        kept.insert(i, Finding(kind, start, end, text[start:end]))
+    return kept
 
 
 def mask_personal_data(text: str, findings: Iterable[Finding], replacement: str = "[verwijderd]") -> str:
