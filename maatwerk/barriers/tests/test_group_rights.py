@@ -124,3 +124,22 @@ def test_policy_groups_its_own_barriers_in_the_page_and_the_api(world, groups, c
     )
     assert response.status_code == 201, response.content
     assert Barrier.objects.filter(group=local).count() == 4
+
+
+def test_policy_cannot_empty_a_national_group_into_its_own_in_the_page_or_the_api(world, groups, client_for):
+    national, local, ehv_national, utrecht, own_a, _ = groups
+    # The Eindhoven-only group is the older: merging would delete the national group and move Utrecht's
+    # barrier into erin's group.
+    BarrierGroup.objects.filter(pk=local.pk).update(created_at=national.created_at.replace(year=2000))
+    before = _state()
+    c = client_for(world.erin)
+    assert c.post(reverse("barriers:merge"), {"barrier": [own_a.pk, ehv_national.pk]}).status_code == 403
+    response = c.post(
+        "/api/v1/barriers/groups",
+        {"barrier_ids": [own_a.pk, ehv_national.pk]},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert _state() == before
+    utrecht.refresh_from_db()
+    assert utrecht.group_id == national.pk
