@@ -143,3 +143,12 @@ def test_overdue_block_of_the_policy_register_is_masked(world, client_for, leaky
     assert "mw-overdue" in body
     assert "Zwanenburg" not in body and "De Groot" not in body
     assert f"Gezin {MASK} loopt vast" in body
+
+
+def test_a_municipal_barrier_is_unmasked_for_its_legal_checkers_only(world, client_for):
+    barrier = childcare_barrier(world, by=world.lars)
+    Barrier.objects.filter(pk=barrier.pk).update(description="Bel mevrouw Jansen op 06-12345678.")
+    url = f"/api/v1/barriers/{barrier.pk}"
+    assert client_for(world.lars).get(url).json()["description"] == "Bel mevrouw Jansen op 06-12345678."
+    for who in (world.alice, world.erin, world.pat):
+        assert client_for(who).get(url).json()["description"] == f"Bel {MASK} op {MASK}.", who
