@@ -21,7 +21,7 @@ from maatwerk.cases.queries import page_of, visible_cases
 from maatwerk.lib.money import round_money
 from maatwerk.validation import MAX_ID, MAX_IDS, MAX_PAGE
 
-from . import queries, services
+from . import privacy, queries, services
 from .models import Barrier, Escalation
 
 router = Router(tags=["barriers"])
@@ -67,6 +67,11 @@ class BarrierOut(Schema):
     households_hit: int
     cases_linked: int
     cost_at_stake: Decimal
+    withheld: list[str] = Field(
+        [],
+        description="Fields whose personal data is shown as [verwijderd] (outside the registering team); "
+        "`escalation_<field>` for an escalation's, `group_title` for the group's title.",
+    )
 
 
 class BarrierDetailOut(BarrierOut):
@@ -183,6 +188,7 @@ def _out(b: Barrier) -> dict:
         "households_hit": b.households_hit,
         "cases_linked": b.cases_linked,
         "cost_at_stake": round_money(b.cost_at_stake or 0),
+        "withheld": getattr(b, "withheld", []),
     }
 
 
@@ -248,8 +254,10 @@ def _call(fn, *args, **kwargs):
 
 def _detail(request, barrier_id: int) -> dict:
     barrier = _get(request, barrier_id)
+    escalations = list(barrier.escalations.all())
+    privacy.screen(request.user, [barrier], escalations)
     out = _out(barrier)
-    out["escalations"] = [_escalation_out(e) for e in barrier.escalations.all()]
+    out["escalations"] = [_escalation_out(e) for e in escalations]
     out["own_links"] = [
         {"case_id": link.case_id, "case_reference": link.case.reference, "cost_at_stake": link.cost}
         for link in queries.own_links(request.user, barrier)
@@ -266,6 +274,7 @@ def list_barriers(request, filters: Query[BarrierFilters]):
     except ValueError:
         raise ValidationError({"status": _("Choose one of the options.")}) from None
     items, has_next = page_of(qs, filters.page, filters.per_page)
+    privacy.screen(request.user, items)
     return {"items": [_out(b) for b in items], "page": filters.page, "has_next": has_next}
 
 
@@ -273,7 +282,9 @@ def list_barriers(request, filters: Query[BarrierFilters]):
 def national(request):
     if not queries.is_national(request.user):
         raise HttpError(403, _("Your role does not give access to this."))
-    return [_row_out(row) for row in queries.national_rows(queries.visible_barriers(request.user))]
+    barriers = list(queries.visible_barriers(request.user))
+    privacy.screen(request.user, barriers, fields=privacy.NATIONAL_TEXTS)
+    return [_row_out(row) for row in queries.national_rows(barriers)]
 
 
 @router.get("/{int:barrier_id}", response=BarrierDetailOut, summary="One barrier (404 outside your register)")
@@ -312,6 +323,7 @@ def link(request, barrier_id: int, payload: LinkIn):
 def escalate(request, barrier_id: int, payload: EscalationIn):
     barrier = _acting(request, barrier_id)
     escalation = _call(services.escalate_barrier, barrier, by=request.user, **payload.dict())
+    privacy.screen(request.user, [], [escalation])
     return Status(201, _escalation_out(escalation))
 
 
@@ -323,7 +335,9 @@ def answer(request, escalation_id: int, payload: AnswerIn):
         pk=escalation_id,
     )
     _acting(request, escalation.barrier_id)
-    return _escalation_out(_call(services.record_answer, escalation, by=request.user, **payload.dict()))
+    escalation = _call(services.record_answer, escalation, by=request.user, **payload.dict())
+    privacy.screen(request.user, [], [escalation])
+    return _escalation_out(escalation)
 
 
 @router.post("/{int:barrier_id}/close", response=BarrierDetailOut, summary="Close (only after an answer)")
@@ -339,5 +353,7 @@ def merge(request, payload: MergeIn):
     if len(barriers) != len(set(payload.barrier_ids)):
         raise HttpError(404, _("Not found, or not visible for you."))
     group = _call(services.merge_into_group, barriers, by=request.user, title=payload.title)
-    row = queries.national_rows(queries.visible_barriers(request.user).filter(group=group))[0]
+    members = list(queries.visible_barriers(request.user).filter(group=group))
+    privacy.screen(request.user, members, fields=privacy.NATIONAL_TEXTS)
+    row = queries.national_rows(members)[0]
     return Status(201, _row_out(row))

@@ -6,11 +6,11 @@ writes an AccessLog row. Views and the API fetch objects through `queries`/`tena
 `by` here are a second line of defence.
 
 Barriers must stay free of personal data, because policy and the national programme read them: texts
-that contain a BSN, or the name of a linked household or one of its persons, are refused.
+with a BSN, an address, a phone number, a name and the like are refused, each field with a message that
+says what was found (`privacy.check_texts`; what it finds and why it does without deduce is said there).
 """
 
 import datetime
-import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
@@ -18,7 +18,6 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from stdnum.nl import bsn as stdnum_bsn
 
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
@@ -30,6 +29,7 @@ from maatwerk.validation import parse_choice as _choice
 from maatwerk.validation import parse_date, parse_picklist
 from maatwerk.validation import parse_text as _text
 
+from . import privacy
 from .grouping import provision_key
 from .models import (
     CLOSED_STATUSES,
@@ -61,7 +61,6 @@ INPUT_FIELDS = frozenset(
     }
 )
 TEXT_FIELDS = ("title", "description", "risk", "solution_asked", "legal_provision", "other_agency")
-_NINE_DIGITS = re.compile(r"(?<!\d)(\d{9})(?!\d)")
 
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -107,33 +106,13 @@ def _log(by, obj, *, action, purpose: str, municipality_id: int, household_id: i
     )
 
 
-def _personal_words(cases: Iterable[Case]) -> set[str]:
-    words: set[str] = set()
-    for case in cases:
-        words.add(case.household.name)
-        for person in case.household.persons.all():
-            words.update({person.first_name, person.last_name})
-    return {w.strip() for w in words if len(w.strip()) >= 3}
-
-
-def check_no_personal_data(texts: Mapping[str, str], cases: Iterable[Case], errors: dict) -> None:
-    """Refuse BSNs anywhere and the names of the linked households and their persons (whole words)."""
-    words = _personal_words(cases)
-    pattern = (
-        re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in sorted(words)) + r")(?!\w)", re.IGNORECASE)
-        if words
-        else None
-    )
-    for field, text in texts.items():
-        if not text or field in errors:
-            continue
-        if any(stdnum_bsn.is_valid(m) for m in _NINE_DIGITS.findall(text)):
-            errors[field] = _("Leave out BSNs: a barrier describes a rule, not a household.")
-        elif pattern and pattern.search(text):
-            errors[field] = _(
-                "Leave out the names of the household and its members: a barrier describes "
-                "a rule, not a household."
-            )
+def check_no_personal_data(
+    texts: Mapping[str, str], cases: Iterable[Case], errors: dict, *, by=None, team_id: int | None = None
+) -> None:
+    """Refuse personal data in the texts: the light check of `privacy` (patterns, titled names, the names
+    of the linked households and persons, and the household names of `by`'s teams and `team_id`)."""
+    teams = {team_id, *(tenancy.team_ids(by) if by is not None else ())}
+    privacy.check_texts(texts, cases=cases, team_ids=teams, errors=errors)
 
 
 def _barrier_fields(data: Mapping, errors: dict) -> dict:
@@ -189,7 +168,9 @@ def register_barrier(
     errors: dict = {}
     fields = _barrier_fields(data, errors)
     cost = _amount(cost_at_stake, "cost_at_stake", errors)
-    check_no_personal_data({f: fields[f] for f in TEXT_FIELDS}, [case] if case else [], errors)
+    check_no_personal_data(
+        {f: fields[f] for f in TEXT_FIELDS}, [case] if case else [], errors, by=by, team_id=team_id
+    )
     _raise(errors)
     now = timezone.now()
     barrier = Barrier.objects.create(
@@ -232,7 +213,10 @@ def link_case(barrier: Barrier, case: Case, *, by, cost_at_stake=None) -> CaseLi
         found: dict = {}
         check_no_personal_data(texts, [case], found)
         if found:
-            errors["case"] = _("The barrier's texts contain a name of this household; remove it first.")
+            errors["case"] = _(
+                "The barrier's texts contain personal data (a name of this household, say); correct "
+                "the barrier first."
+            )
     _raise(errors)
     link = _create_link(barrier, case, by=by, cost=cost)
     Barrier.objects.filter(pk=barrier.pk).update(updated_at=timezone.now())
@@ -275,7 +259,9 @@ def update_barrier(barrier: Barrier, *, by, **changes) -> Barrier:
     changed = [f for f in sorted(INPUT_FIELDS) if f in changes and fields[f] != getattr(barrier, f)]
     # Texts are checked against every household linked to the barrier, whichever team it belongs to.
     linked = [link.case for link in barrier.links.select_related("case__household")]
-    check_no_personal_data({f: fields[f] for f in TEXT_FIELDS if f in changed}, linked, errors)
+    check_no_personal_data(
+        {f: fields[f] for f in TEXT_FIELDS if f in changed}, linked, errors, by=by, team_id=barrier.team_id
+    )
     _raise(errors)
     if not changed:
         return barrier
@@ -336,7 +322,7 @@ def escalate_barrier(
         errors["due_date"] = _("The due date cannot be in the past.")
     question = _text(question, "question", errors)
     linked = [link.case for link in barrier.links.select_related("case__household")]
-    check_no_personal_data({"to": to, "question": question}, linked, errors)
+    check_no_personal_data({"to": to, "question": question}, linked, errors, by=by, team_id=barrier.team_id)
     if level and "level" not in errors:
         errors.update(check_escalation(barrier, level))
     _raise(errors)
@@ -369,7 +355,7 @@ def record_answer(escalation: Escalation, *, by, answer: str, decision: str) -> 
     answer = _text(answer, "answer", errors, required=True)
     decision = _choice(decision, Decision, "decision", errors)
     linked = [link.case for link in barrier.links.select_related("case__household")]
-    check_no_personal_data({"answer": answer}, linked, errors)
+    check_no_personal_data({"answer": answer}, linked, errors, by=by, team_id=barrier.team_id)
     _raise(errors)
     escalation.answer = answer
     escalation.decision = decision
@@ -412,7 +398,7 @@ def close_barrier(barrier: Barrier, *, by, status: str, reason: str = "") -> Bar
     if status == BarrierStatus.REJECTED and not reason and "reason" not in errors:
         errors["reason"] = _("Give the reason for the rejection.")
     linked = [link.case for link in barrier.links.select_related("case__household")]
-    check_no_personal_data({"reason": reason}, linked, errors)
+    check_no_personal_data({"reason": reason}, linked, errors, by=by, team_id=barrier.team_id)
     _raise(errors)
     barrier.status = status
     barrier.close_reason = reason
@@ -428,21 +414,56 @@ def close_barrier(barrier: Barrier, *, by, status: str, reason: str = "") -> Bar
 # --- structural signal ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def merge_into_group(barriers: Iterable[Barrier], *, by, title: str = "") -> BarrierGroup:
-    """Put barriers in one structural group. Existing groups among them are merged into the oldest one.
-    The national programme merges across municipalities; policy within its own municipality."""
+def check_grouping(by, barriers: Iterable[Barrier]) -> None:
+    """Raise PermissionDenied unless `by` may put `barriers` in one group: the one rule for merging,
+    renaming (a merge with a title) and removing groups (the younger groups of a merge), in the pages,
+    the API and `merge_into_group`.
+
+    The national programme groups across municipalities. Policy groups only its own municipality's
+    barriers, and only into groups that hold nothing else: a merge renames the oldest group among the
+    barriers, deletes the others and moves all their barriers, so a group that also holds another
+    municipality's barrier is the programme's, whoever's barrier is in it.
+    """
+    if tenancy.has_role(by, Role.PROGRAMME):
+        return
     barriers = list(barriers)
-    national = tenancy.has_role(by, Role.PROGRAMME)
-    own = tenancy.municipality_ids(by, MERGE_ROLES)
-    if not national and (not own or any(b.municipality_id not in own for b in barriers)):
+    own = tenancy.municipality_ids(by, MERGE_ROLES - {Role.PROGRAMME})
+    if not own or any(b.municipality_id not in own for b in barriers):
         raise PermissionDenied(
             _("Only the national programme, or policy within its municipality, merges barriers.")
         )
+    group_ids = {b.group_id for b in barriers if b.group_id}
+    if Barrier.objects.filter(group__in=group_ids).exclude(municipality__in=own).exists():
+        raise PermissionDenied(
+            _(
+                "One of these barriers is in a structural group that also holds barriers of other "
+                "municipalities; only the national programme changes that group."
+            )
+        )
+
+
+@transaction.atomic
+def merge_into_group(barriers: Iterable[Barrier], *, by, title: str = "") -> BarrierGroup:
+    """Put barriers in one structural group. Existing groups among them are merged into the oldest one.
+    Who may is `check_grouping`."""
+    given = list(barriers)
+    # Read the barriers and lock their groups: every merge that changes a group locks it, so a concurrent
+    # one cannot add another municipality's barrier to it between the check and the move.
+    fresh = Barrier.objects.select_related("group").in_bulk([b.pk for b in given])
+    barriers = [fresh[b.pk] for b in given if b.pk in fresh]
+    list(BarrierGroup.objects.select_for_update().filter(pk__in={b.group_id for b in barriers}))
+    check_grouping(by, barriers)
     errors: dict = {}
     if len({b.pk for b in barriers}) < 2:
         errors["barriers"] = _("Choose at least two barriers to merge.")
     title = _text(title, "title", errors, max_length=200)
+    # The group's title is shown nationally; without one it takes the first barrier's.
+    privacy.check_texts(
+        {"title": title or (barriers[0].title if barriers else "")},
+        cases=Case.objects.filter(barrier_links__barrier__in=barriers),
+        team_ids={b.team_id for b in barriers},
+        errors=errors,
+    )
     _raise(errors)
     groups = sorted({b.group for b in barriers if b.group_id}, key=lambda g: (g.created_at, g.pk))
     if groups:
@@ -455,7 +476,7 @@ def merge_into_group(barriers: Iterable[Barrier], *, by, title: str = "") -> Bar
     else:
         group = BarrierGroup.objects.create(title=title or barriers[0].title, created_by=by)
     Barrier.objects.filter(pk__in=[b.pk for b in barriers]).update(group=group)
-    for b in barriers:
+    for b in given:
         b.group = group
     log_access(
         by, group, action=UPDATE, purpose=f"merge {len(barriers)} barriers into group", municipality_id=None

@@ -4,6 +4,8 @@ Policy and the national programme see barriers with counts and sums of the linke
 cases themselves (reference and household) are shown only to workers and team leads of the case's team.
 """
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +23,7 @@ from maatwerk.cases.queries import log_list_read, visible_cases
 from maatwerk.lib.money import format_eur
 from maatwerk.validation import parse_ids
 
-from . import exports, queries, services
+from . import exports, privacy, queries, services
 from .forms import AnswerForm, BarrierForm, CloseForm, EscalateForm, LinkForm
 from .grouping import SignalRow, suggest_groups
 from .models import OPEN_STATUSES, Barrier, BarrierStatus, Escalation
@@ -65,6 +67,8 @@ def barrier_list(request):
     # A page number past the end shows the last page, and one that is not a number the first.
     page = queries.RegisterPaginator(barriers).get_page(request.GET.get("page"))
     rows = list(page.object_list)
+    overdue = list(queries.overdue_for(request.user))
+    privacy.screen(request.user, rows, overdue, fields=privacy.LIST_TEXTS)
     for b in rows:
         b.cost_display = eur(b.cost_at_stake)
     # Page links keep the filters.
@@ -80,7 +84,7 @@ def barrier_list(request):
             "page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
             "ellipsis": Paginator.ELLIPSIS,
             "page_link": "?" + (f"{query.urlencode()}&" if query else "") + "page=",
-            "overdue": queries.overdue_for(request.user),
+            "overdue": overdue,
             "status": status,
             "status_choices": [(queries.OPEN_ALL, _("not closed")), *BarrierStatus.choices],
             "can_register": tenancy.has_role(request.user, *queries.REGISTERING_ROLES),
@@ -92,6 +96,7 @@ def barrier_list(request):
 def national(request):
     _require(request.user, {"programme"})
     barriers = list(queries.visible_barriers(request.user))
+    privacy.screen(request.user, barriers, fields=privacy.NATIONAL_TEXTS)
     rows = queries.national_rows(barriers)
     for row in rows:
         row.cost_display = eur(row.cost_at_stake)
@@ -186,6 +191,8 @@ def barrier_detail(request, pk):
     log_list_read(
         request.user, [lk.case for lk in own_links], purpose="barrier linked cases", request=request
     )
+    escalations = list(barrier.escalations.select_related("owner", "answered_by"))
+    privacy.screen(request.user, [barrier], escalations)
     may_act = _may_act(request.user, barrier)
     return render(
         request,
@@ -197,13 +204,21 @@ def barrier_detail(request, pk):
             "cases_linked": figures["cases_linked"],
             "cost_display": eur(figures["cost_at_stake"]),
             "own_links": own_links,
-            "escalations": barrier.escalations.select_related("owner", "answered_by"),
+            "escalations": escalations,
             "may_act": may_act and not barrier.is_closed,
             "may_link": bool(tenancy.team_ids(request.user))
             and barrier.municipality_id
             in {m.municipality_id for m in tenancy.memberships(request.user) if m.team_id},
         },
     )
+
+
+def _shown(request, barrier: Barrier) -> Barrier:
+    """A copy of the barrier for display, masked for those outside its team; the services get the
+    original (they check its stored texts, and must see them as they are)."""
+    shown = copy.copy(barrier)
+    privacy.screen(request.user, [shown])  # all texts: the edit form starts from them
+    return shown
 
 
 def _form_page(request, barrier, form, *, title, submit, service):
@@ -218,7 +233,7 @@ def _form_page(request, barrier, form, *, title, submit, service):
     return render(
         request,
         "barriers/form_page.html",
-        {"title": title, "form": form, "submit": submit, "barrier": barrier},
+        {"title": title, "form": form, "submit": submit, "barrier": _shown(request, barrier)},
     )
 
 
@@ -259,7 +274,9 @@ def edit(request, pk):
         for message in closed.values():
             messages.error(request, message)
         return redirect("barriers:detail", barrier.pk)
-    initial = services.current_input(barrier)
+    # Outside the owning team the form starts from the masked texts: saving them removes what the check
+    # finds, and no policy user reads the household's data this way.
+    initial = services.current_input(_shown(request, barrier))
     initial["agencies"] = [str(a) for a in initial["agencies"]]
     form = BarrierForm(request.POST or None, initial=initial)
     return _form_page(
@@ -323,7 +340,8 @@ def export(request, fmt):
         raise Http404
     if not (queries.is_national(request.user) or tenancy.has_role(request.user, *LIST_ROLES)):
         raise PermissionDenied
-    barriers = queries.with_figures(queries.visible_barriers(request.user))
+    barriers = list(queries.with_figures(queries.visible_barriers(request.user)))
+    privacy.screen(request.user, barriers, fields=privacy.NATIONAL_TEXTS)
     log_access(
         request.user,
         action=AccessLog.Action.EXPORT,

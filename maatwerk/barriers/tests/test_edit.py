@@ -213,7 +213,7 @@ def test_page_errors_are_shown_and_nothing_saved(world, client_for):
     )
     body = response.content.decode()
     assert response.status_code == 200 and 'aria-invalid="true"' in body
-    assert "Laat de naam van het huishouden" in body
+    assert "Omschrijving: bevat een naam (&#x27;Zwanenburg&#x27;)" in body
     barrier.refresh_from_db()
     assert barrier.title != CORRECTED
 
