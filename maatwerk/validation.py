@@ -9,9 +9,12 @@ service they call never disagree about what fits.
 import datetime
 import re
 import unicodedata
+from decimal import Decimal
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+
+from maatwerk.lib import money
 
 # --- bounds -------------------------------------------------------------------------------------------
 
@@ -203,6 +206,38 @@ def parse_search(value, errors: dict, field: str = "q") -> str:
         errors[field] = _("Use at most %(n)d characters.") % {"n": MAX_SEARCH}
         return ""
     return value
+
+
+def amount_error(exc: money.AmountError, *, below: str | None = None, example: str = "125,50") -> str:
+    """The Dutch message for an amount that `money.parse_amount` refused; `below` words the lower bound
+    where "cannot be negative" is not what the field means (a spend must be more than zero)."""
+    if exc.code == "above":
+        return _("The amount may be at most %(max)s.") % {
+            "max": money.format_eur(exc.limit or money.MAX_AMOUNT)
+        }
+    if exc.code == "below":
+        return below or _("The amount cannot be negative.")
+    if exc.code == "decimals":
+        return _("Use at most two decimals (whole cents).")
+    return _("Enter an amount in euros, e.g. %(example)s.") % {"example": example}
+
+
+def parse_money(
+    value,
+    field: str,
+    errors: dict,
+    *,
+    minimum: Decimal = Decimal(0),
+    maximum: Decimal = money.MAX_AMOUNT,
+    below: str | None = None,
+) -> Decimal | None:
+    """An amount in whole cents within [minimum, maximum] (the one maximum for money by default); on bad
+    input a Dutch message under `field` and None."""
+    try:
+        return money.parse_amount(value, minimum=minimum, maximum=maximum)
+    except money.AmountError as exc:
+        errors[field] = amount_error(exc, below=below)
+        return None
 
 
 def _show(day: datetime.date) -> str:

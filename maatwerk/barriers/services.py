@@ -24,9 +24,8 @@ from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog, Role, Team
 from maatwerk.cases import lib as case_lib
 from maatwerk.cases.models import Agency, Case
-from maatwerk.lib import money
 from maatwerk.validation import parse_choice as _choice
-from maatwerk.validation import parse_date, parse_picklist
+from maatwerk.validation import parse_date, parse_money, parse_picklist
 from maatwerk.validation import parse_text as _text
 
 from . import privacy
@@ -79,15 +78,9 @@ def _amount(value, field: str, errors: dict) -> Decimal | None:
     """A cost at stake: 0 up to the one maximum for money (maatwerk.lib.money), whole cents."""
     if value in (None, ""):
         return None
-    try:
-        return money.parse_amount(str(value).strip().replace(",", "."), minimum=Decimal(0))
-    except money.AmountError as exc:
-        errors[field] = {
-            "below": _("The cost at stake cannot be negative."),
-            "above": _("The amount may be at most %(max)s.") % {"max": money.format_eur(money.MAX_AMOUNT)},
-            "decimals": _("Use at most two decimals (whole cents)."),
-        }.get(exc.code, _("Enter an amount in euros, for example 1250,00."))
-        return None
+    return parse_money(
+        str(value).strip().replace(",", "."), field, errors, below=_("The cost at stake cannot be negative.")
+    )
 
 
 def _require_act(by, barrier: Barrier) -> None:

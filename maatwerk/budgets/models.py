@@ -5,6 +5,7 @@ the ledger by the pure `maatwerk.lib.ledger.balances()`.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from maatwerk.accounts.models import AppendOnlyModel, AppendOnlyQuerySet, Municipality, Role, Team
 from maatwerk.lib import ledger
 from maatwerk.lib.money import round_money
+from maatwerk.validation import parse_money
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -78,6 +80,16 @@ class Budget(models.Model):
         return ledger.balances(LedgerEntry.objects.filter(budget=self).as_rows())
 
 
+def _money_field_errors(**values) -> dict:
+    """The one maximum for money on amounts an administrator types in the admin, whose forms call the
+    model's clean(): whole cents, not negative."""
+    errors: dict = {}
+    for field, value in values.items():
+        if value is not None:
+            parse_money(value, field, errors)
+    return errors
+
+
 class Mandate(models.Model):
     """Who may approve spend requests up to which amount, per municipality and channel.
 
@@ -117,6 +129,11 @@ class Mandate(models.Model):
         who = self.user or self.get_role_display()
         return f"{self.municipality} — {self.get_channel_display()} — {who} ≤ {self.max_amount or '∞'}"
 
+    def clean(self) -> None:
+        super().clean()
+        if errors := _money_field_errors(max_amount=self.max_amount):
+            raise ValidationError(errors)
+
 
 class LegalityCheckRule(models.Model):
     """Above which amount a spend request also needs a legality check (rechtmatigheidstoets)."""
@@ -136,6 +153,11 @@ class LegalityCheckRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality} — {self.get_channel_display()} > {self.above_amount}"
+
+    def clean(self) -> None:
+        super().clean()
+        if errors := _money_field_errors(above_amount=self.above_amount):
+            raise ValidationError(errors)
 
 
 class SpendStatus(models.TextChoices):

@@ -28,6 +28,7 @@ from maatwerk.accounts.models import AccessLog, Municipality, Role, User
 from maatwerk.businesscases import services as bc_services
 from maatwerk.lib import ledger, money
 from maatwerk.lib.money import format_eur, round_money
+from maatwerk.validation import parse_money
 
 from . import queries
 from .models import (
@@ -68,15 +69,13 @@ MAX_BUDGET_PERIOD_DAYS = 5 * 366
 
 def _money(value, field: str = "amount") -> Decimal:
     """A positive amount in whole cents up to the one maximum; a ValidationError naming ``field``."""
-    try:
-        return money.parse_amount(value, minimum=money.CENT)
-    except money.AmountError as exc:
-        message = {
-            "below": _("The amount must be more than zero."),
-            "above": _("The amount may be at most %(max)s.") % {"max": format_eur(MAX_AMOUNT)},
-            "decimals": _("Use at most two decimals (whole cents)."),
-        }.get(exc.code, _("Enter an amount in euros, e.g. 125,50."))
-        raise ValidationError({field: message}) from None
+    errors: dict = {}
+    amount = parse_money(
+        value, field, errors, minimum=money.CENT, below=_("The amount must be more than zero.")
+    )
+    if errors:
+        raise ValidationError(errors)
+    return amount
 
 
 def _date_errors(errors: dict, field: str, value, *, earliest: datetime.date, latest: datetime.date) -> None:

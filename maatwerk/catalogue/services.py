@@ -12,11 +12,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog, Municipality
-from maatwerk.lib import money, prices
+from maatwerk.lib import prices
+from maatwerk.validation import parse_money
 
 from .importer import ItemRow
 from .models import CostItem, CostOverride, PriceIndex
@@ -164,15 +164,11 @@ def import_items(rows: list[ItemRow], *, by=None) -> ImportResult:
 
 def override_amount(value) -> Decimal:
     """A municipality's own amount: 0 up to the one maximum for money, whole cents; else a ValidationError."""
-    try:
-        return money.parse_amount(value, minimum=Decimal(0))
-    except money.AmountError as exc:
-        message = {
-            "below": _("The amount cannot be negative."),
-            "above": _("The amount may be at most %(max)s.") % {"max": money.format_eur(money.MAX_AMOUNT)},
-            "decimals": _("Use at most two decimals (whole cents)."),
-        }.get(exc.code, _("Enter an amount in euros, e.g. 125,50."))
-        raise ValidationError({"amount": message}) from None
+    errors: dict = {}
+    amount = parse_money(value, "amount", errors)
+    if errors:
+        raise ValidationError(errors)
+    return amount
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from .factories import case_for, childcare_barrier
         ("10000000", "Het bedrag mag hoogstens € 9.999.999,99 zijn."),
         ("1e11", "Het bedrag mag hoogstens € 9.999.999,99 zijn."),
         ("12,345", "Gebruik hoogstens twee decimalen (hele centen)."),
-        ("NaN", "Vul een bedrag in euro in, bijvoorbeeld 1250,00."),
+        ("NaN", "Vul een bedrag in euro's in, bijvoorbeeld 125,50."),
     ],
 )
 def test_a_bad_cost_at_stake_is_refused_naming_the_field(world, cost, message):
