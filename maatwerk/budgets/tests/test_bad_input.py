@@ -281,3 +281,34 @@ def test_the_budget_form_refuses_a_period_in_the_year_1(setup, client_for):
     assert response.status_code == 422
     assert "period_start" in response.context["form"].errors
     assert Budget.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        (Decimal("10000000.00"), "Het bedrag mag hoogstens € 9.999.999,99 zijn."),
+        (Decimal("-1.00"), "Het bedrag kan niet negatief zijn."),
+        (Decimal("12.345"), "Gebruik hoogstens twee decimalen (hele centen)."),
+    ],
+)
+def test_mandate_and_legality_rule_amounts_in_the_admin_are_bounded(world, amount, message):
+    from maatwerk.budgets.models import Channel, LegalityCheckRule, Mandate
+
+    mandate = Mandate(
+        municipality=world.eindhoven, channel=Channel.MAATWERKBUDGET, role="team_lead", max_amount=amount
+    )
+    with pytest.raises(ValidationError) as raised:
+        mandate.full_clean()
+    assert message in raised.value.message_dict["max_amount"]
+    rule = LegalityCheckRule(municipality=world.eindhoven, channel=Channel.MAATWERKBUDGET, above_amount=amount)
+    with pytest.raises(ValidationError) as raised:
+        rule.full_clean()
+    assert message in raised.value.message_dict["above_amount"]
+
+
+def test_mandate_without_upper_limit_is_still_valid(world):
+    from maatwerk.budgets.models import Channel, Mandate
+
+    Mandate(
+        municipality=world.eindhoven, channel=Channel.MAATWERKBUDGET, role="team_lead", max_amount=None
+    ).full_clean()
