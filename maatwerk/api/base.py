@@ -1,5 +1,6 @@
 """The one NinjaAPI instance; each app adds a router in `maatwerk/api/urls.py`."""
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -112,6 +113,14 @@ def django_validation_error(request, exc: DjangoValidationError):
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return api.create_response(request, {"detail": _("Not found, or not visible for you.")}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc: PermissionDenied):
+    # Services raise this for "you may not" (role, mandate, four eyes) with a Dutch sentence; the one
+    # mapping for every router, so no endpoint needs its own try/except.
+    detail = str(exc) or _("Your role does not give access to this.")
+    return api.create_response(request, {"detail": detail}, status=403)
 
 
 @api.exception_handler(HttpError)

@@ -6,7 +6,7 @@ Linked cases appear as counts and sums; a case reference is given only to the ca
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -237,13 +237,6 @@ def _own_case(request, case_id: int) -> Case:
     )
 
 
-def _call(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc) or _("Your role does not give access to this.")) from None
-
-
 def _detail(request, barrier_id: int) -> dict:
     barrier = _get(request, barrier_id)
     out = _out(barrier)
@@ -285,7 +278,7 @@ def register(request, payload: BarrierIn):
     case_id = data.pop("case_id")
     cost = data.pop("cost_at_stake")
     case = _own_case(request, case_id) if case_id else None
-    barrier = _call(services.register_barrier, by=request.user, case=case, cost_at_stake=cost, **data)
+    barrier = services.register_barrier(by=request.user, case=case, cost_at_stake=cost, **data)
     return Status(201, _detail(request, barrier.pk))
 
 
@@ -294,7 +287,7 @@ def register(request, payload: BarrierIn):
 )
 def update(request, barrier_id: int, payload: BarrierPatch):
     barrier = _acting(request, barrier_id)
-    _call(services.update_barrier, barrier, by=request.user, **payload.model_dump(exclude_unset=True))
+    services.update_barrier(barrier, by=request.user, **payload.model_dump(exclude_unset=True))
     return _detail(request, barrier.pk)
 
 
@@ -302,14 +295,14 @@ def update(request, barrier_id: int, payload: BarrierPatch):
 def link(request, barrier_id: int, payload: LinkIn):
     barrier = _get(request, barrier_id)
     case = _own_case(request, payload.case_id)
-    _call(services.link_case, barrier, case, by=request.user, cost_at_stake=payload.cost_at_stake)
+    services.link_case(barrier, case, by=request.user, cost_at_stake=payload.cost_at_stake)
     return Status(201, _detail(request, barrier.pk))
 
 
 @router.post("/{int:barrier_id}/escalations", response={201: EscalationOut}, summary="Escalate one level")
 def escalate(request, barrier_id: int, payload: EscalationIn):
     barrier = _acting(request, barrier_id)
-    escalation = _call(services.escalate_barrier, barrier, by=request.user, **payload.dict())
+    escalation = services.escalate_barrier(barrier, by=request.user, **payload.dict())
     return Status(201, _escalation_out(escalation))
 
 
@@ -321,13 +314,13 @@ def answer(request, escalation_id: int, payload: AnswerIn):
         pk=escalation_id,
     )
     _acting(request, escalation.barrier_id)
-    return _escalation_out(_call(services.record_answer, escalation, by=request.user, **payload.dict()))
+    return _escalation_out(services.record_answer(escalation, by=request.user, **payload.dict()))
 
 
 @router.post("/{int:barrier_id}/close", response=BarrierDetailOut, summary="Close (only after an answer)")
 def close(request, barrier_id: int, payload: CloseIn):
     barrier = _acting(request, barrier_id)
-    _call(services.close_barrier, barrier, by=request.user, **payload.dict())
+    services.close_barrier(barrier, by=request.user, **payload.dict())
     return _detail(request, barrier.pk)
 
 
@@ -336,6 +329,6 @@ def merge(request, payload: MergeIn):
     barriers = list(queries.visible_barriers(request.user).filter(pk__in=payload.barrier_ids))
     if len(barriers) != len(set(payload.barrier_ids)):
         raise HttpError(404, _("Not found, or not visible for you."))
-    group = _call(services.merge_into_group, barriers, by=request.user, title=payload.title)
+    group = services.merge_into_group(barriers, by=request.user, title=payload.title)
     row = queries.national_rows(queries.visible_barriers(request.user).filter(group=group))[0]
     return Status(201, _row_out(row))
