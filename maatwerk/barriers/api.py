@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog
+from maatwerk.api.base import Error
 from maatwerk.cases.models import Case
 from maatwerk.cases.queries import page_of
 from maatwerk.lib.money import round_money
@@ -249,7 +250,11 @@ def _detail(request, barrier_id: int) -> dict:
     return out
 
 
-@router.get("", response=BarrierPage, summary="The barrier register you may see, newest first, paginated")
+@router.get(
+    "",
+    response={200: BarrierPage, 403: Error},
+    summary="The barrier register you may see, newest first, paginated",
+)
 def list_barriers(request, filters: Query[BarrierFilters]):
     qs = _visible(request)
     try:
@@ -260,14 +265,22 @@ def list_barriers(request, filters: Query[BarrierFilters]):
     return {"items": [_out(b) for b in items], "page": filters.page, "has_next": has_next}
 
 
-@router.get("/national", response=list[NationalRowOut], summary="National register (programme only)")
+@router.get(
+    "/national",
+    response={200: list[NationalRowOut], 403: Error},
+    summary="National register (programme only)",
+)
 def national(request):
     if not queries.is_national(request.user):
         raise HttpError(403, _("Your role does not give access to this."))
     return [_row_out(row) for row in queries.national_rows(queries.visible_barriers(request.user))]
 
 
-@router.get("/{int:barrier_id}", response=BarrierDetailOut, summary="One barrier (404 outside your register)")
+@router.get(
+    "/{int:barrier_id}",
+    response={200: BarrierDetailOut, 403: Error},
+    summary="One barrier (404 outside your register)",
+)
 def get_barrier(request, barrier_id: int):
     return _detail(request, barrier_id)
 

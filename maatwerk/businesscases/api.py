@@ -16,6 +16,7 @@ from ninja.errors import HttpError
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog, Role
+from maatwerk.api.base import Error
 
 from . import engine, queries, services
 from .models import Verdict
@@ -165,7 +166,7 @@ def _triangle_out(t) -> dict:
 
 @router.post(
     "/businesscases/compute",
-    response={200: dict[str, Any], 422: PlanErrorOut},
+    response={200: dict[str, Any], 422: PlanErrorOut | Error},
     summary="Compute a plan (pure: nothing is stored)",
     openapi_extra={
         "requestBody": {"content": {"application/json": {"schema": PLAN_SCHEMA}}, "required": True}
@@ -192,7 +193,7 @@ def list_versions(request, case_id: int):
 
 @router.post(
     "/businesscases/cases/{case_id}/versions",
-    response={201: VersionDetailOut, 422: PlanErrorOut},
+    response={201: VersionDetailOut, 422: PlanErrorOut | Error},
     summary="Compute a plan for the case and save it as the next version",
 )
 def create_version(request, case_id: int, payload: VersionIn):
