@@ -14,6 +14,7 @@ succeeds changes nothing for the next one, and the database is built once per mo
 
 import copy
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -339,3 +340,18 @@ def test_route_answers_each_user_as_the_matrix_says(key, objects, db):
         got[user] = token(status, location)
     wrong = {u: f"expected {row.expected[u]}, got {got[u]}" for u in USERS if got[u] != row.expected[u]}
     assert not wrong, f"{key} ({url}):\n" + "\n".join(f"  {u}: {w}" for u, w in wrong.items())
+
+
+@pytest.mark.skipif(not os.environ.get("MATRIX_OBSERVED"), reason="MATRIX_OBSERVED=file writes the table")
+def test_write_the_observed_matrix(objects, db):
+    """`MATRIX_OBSERVED=/tmp/observed.txt pytest -k observed` writes what every route answers now, in the
+    table's format, to compare with the committed table after a change that moves many rows (`diff -w`)."""
+    world, o, clients = objects
+    lines = []
+    for key in sorted(discovered(), key=lambda k: (k.split()[1], k.split()[0])):
+        method, route = key.split(" ", 1)
+        url = fill(route, world, o)
+        body = api_body(method, route, world, o) if route.startswith(API_PREFIX) else None
+        got = [token(*answer(clients[user], method, url, body)) for user in USERS]
+        lines.append(f"{method:6} {route:70} " + " ".join(f"{g:5}" for g in got).rstrip())
+    Path(os.environ["MATRIX_OBSERVED"]).write_text("\n".join(lines) + "\n", encoding="utf-8")
