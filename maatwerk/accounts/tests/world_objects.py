@@ -48,7 +48,21 @@ class Objects:
     membership: Membership
 
 
+def _seed_data_present() -> None:
+    # A module-scoped build runs before conftest's per-test fixture that puts the catalogue seeds back
+    # after a transactional test flushed them, so it does the same first.
+    import importlib
+
+    from django.apps import apps
+
+    from maatwerk.catalogue.models import PriceIndex
+
+    if not PriceIndex.objects.exists():
+        importlib.import_module("maatwerk.catalogue.migrations.0002_seed_catalogue").load(apps, None)
+
+
 def build_objects(world) -> Objects:
+    _seed_data_present()
     alice, dave, adam = world.alice, world.dave, world.adam
     case = case_in(world, Status.EXECUTION, name="Jansen")
     closed = case_in(world, Status.CLOSED, name="Bakker")

@@ -8,7 +8,8 @@ per operation, derandomised so a run is reproducible, every call rolled back so 
 
 import pytest
 import schemathesis
-from django.db import transaction
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
@@ -46,6 +47,11 @@ KNOWN_500: dict[str, str] = {
 @pytest.fixture(scope="module")
 def tokens(django_db_setup, django_db_blocker):
     """alice's world, built once for the module and rolled back at its end; a bearer token per user."""
+    # Calls go to the WSGI handler itself, which closes "old" connections at the end of each request, and
+    # one inside a transaction counts as old: on PostgreSQL that would end this fixture's transaction.
+    # Django's test client switches this off for its requests in the same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     with django_db_blocker.unblock(), transaction.atomic():
         world = build_world()
         objs = build_objects(world)
@@ -69,6 +75,8 @@ def tokens(django_db_setup, django_db_blocker):
         keys = {name: ApiToken.issue(getattr(world, name), "schemathesis")[1] for name in ("alice", "dave")}
         yield keys, ids
         transaction.set_rollback(True)
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def run(case, user: str, tokens) -> None:
