@@ -41,6 +41,9 @@ BOUNDED = settings(
 KNOWN_500: dict[str, str] = {
     "GET /api/v1/cases": "helper `input`: domain/agency out of range and 20-digit worker/page answer 500",
     "POST /api/v1/barriers/groups": "helper `input`: barrier ids beyond 64 bits answer 500",
+    # PostgreSQL only: text fields cannot hold U+0000, so a NUL in the text is a DataError there.
+    "POST /api/v1/cases/{case_id}/notes": "helper `input`: a NUL character in the note text (PostgreSQL)",
+    "POST /api/v1/cases/{case_id}/mdt": "helper `input`: a NUL character in a participant (PostgreSQL)",
 }
 
 
