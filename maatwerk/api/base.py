@@ -1,5 +1,7 @@
 """The one NinjaAPI instance; each app adds a router in `maatwerk/api/urls.py`."""
 
+import json
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -163,8 +165,8 @@ def declare_error_responses(api: NinjaAPI) -> None:
     names other objects (`case_id`, `barrier_ids`, `item_code`), 403 when it changes something (services
     refuse with PermissionDenied). An operation that declares a code itself keeps its own; a read that
     checks a role declares its 403 in its decorator. Call once, after every router is added."""
-    import json
-
+    # The bound routers hold the operations that both the URLs and the document use (ninja copies the
+    # routers' operations into them once, when the URLs are first built).
     for router in api._get_bound_routers():
         for path_view in router.path_operations.values():
             for op in path_view.operations:
