@@ -3,11 +3,12 @@
 import json
 import re
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
@@ -160,6 +161,14 @@ def not_found(request, exc):
     return api.create_response(request, {"detail": _("Not found, or not visible for you.")}, status=404)
 
 
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc: PermissionDenied):
+    # Services raise this for "you may not" (role, mandate, four eyes) with a Dutch sentence; the one
+    # mapping for every router, so no endpoint needs its own try/except.
+    detail = str(exc) or _("Your role does not give access to this.")
+    return api.create_response(request, {"detail": detail}, status=403)
+
+
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
     # django-ninja raises this in English for a body that is not JSON; our own HttpErrors are translated.
@@ -172,3 +181,53 @@ def http_error(request, exc: HttpError):
 @api.exception_handler(AuthenticationError)
 def unauthorized(request, exc):
     return api.create_response(request, {"detail": _("Log in or send a valid API token.")}, status=401)
+
+
+# --- the error answers in the document -----------------------------------------------------------------
+
+
+class Error(Schema):
+    """An error: a sentence saying what went wrong and, for invalid input, the messages per field."""
+
+    detail: str
+    errors: dict[str, list[str]] | None = None
+
+
+def _json_body(op) -> dict | None:
+    """The JSON schema of the operation's body, or None when it takes none."""
+    bodies = [m for m in op.models if m.__ninja_param_source__ == "body"]
+    if bodies:
+        return bodies[0].model_json_schema()
+    extra = (op.openapi_extra or {}).get("requestBody")
+    return extra and extra.get("content", {}).get("application/json", {}).get("schema", {})
+
+
+def declare_error_responses(api: NinjaAPI) -> None:
+    """Add to every operation's responses the errors the handlers above give it, so clients (and
+    schemathesis) know them: 401 always (every operation needs a login or a token), 422 when it takes
+    parameters or a body, 400 when it takes a body (not JSON), 404 when it has path parameters or its body
+    names other objects (`case_id`, `barrier_ids`, `item_code`), 403 when it changes something (services
+    refuse with PermissionDenied). An operation that declares a code itself keeps its own; a read that
+    checks a role declares its 403 in its decorator. Call once, after every router is added."""
+    # The bound routers hold the operations that both the URLs and the document use (ninja copies the
+    # routers' operations into them once, when the URLs are first built).
+    for router in api._get_bound_routers():
+        for path_view in router.path_operations.values():
+            for op in path_view.operations:
+                sources = {m.__ninja_param_source__ for m in op.models}
+                body = _json_body(op)
+                codes = {401}
+                if sources or body is not None:
+                    codes.add(422)
+                if body is not None:
+                    codes.add(400)
+                names_objects = body is not None and any(
+                    key in json.dumps(body) for key in ('_id"', '_ids"', '"item_code"')
+                )
+                if "path" in sources or names_objects:
+                    codes.add(404)
+                if set(op.methods) - {"GET", "HEAD"}:
+                    codes.add(403)
+                error = op._create_response_model(Error)
+                for code in sorted(codes - set(op.response_models)):
+                    op.response_models[code] = error

@@ -7,7 +7,7 @@ import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog
+from maatwerk.api.base import Error
 from maatwerk.cases.models import Case
 from maatwerk.cases.queries import page_of, visible_cases
 from maatwerk.lib.money import round_money
@@ -245,13 +246,6 @@ def _own_case(request, case_id: int) -> Case:
     )
 
 
-def _call(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc) or _("Your role does not give access to this.")) from None
-
-
 def _detail(request, barrier_id: int) -> dict:
     barrier = _get(request, barrier_id)
     escalations = list(barrier.escalations.all())
@@ -266,7 +260,11 @@ def _detail(request, barrier_id: int) -> dict:
     return out
 
 
-@router.get("", response=BarrierPage, summary="The barrier register you may see, newest first, paginated")
+@router.get(
+    "",
+    response={200: BarrierPage, 403: Error},
+    summary="The barrier register you may see, newest first, paginated",
+)
 def list_barriers(request, filters: Query[BarrierFilters]):
     qs = _visible(request)
     try:
@@ -278,7 +276,11 @@ def list_barriers(request, filters: Query[BarrierFilters]):
     return {"items": [_out(b) for b in items], "page": filters.page, "has_next": has_next}
 
 
-@router.get("/national", response=list[NationalRowOut], summary="National register (programme only)")
+@router.get(
+    "/national",
+    response={200: list[NationalRowOut], 403: Error},
+    summary="National register (programme only)",
+)
 def national(request):
     if not queries.is_national(request.user):
         raise HttpError(403, _("Your role does not give access to this."))
@@ -287,7 +289,11 @@ def national(request):
     return [_row_out(row) for row in queries.national_rows(barriers)]
 
 
-@router.get("/{int:barrier_id}", response=BarrierDetailOut, summary="One barrier (404 outside your register)")
+@router.get(
+    "/{int:barrier_id}",
+    response={200: BarrierDetailOut, 403: Error},
+    summary="One barrier (404 outside your register)",
+)
 def get_barrier(request, barrier_id: int):
     return _detail(request, barrier_id)
 
@@ -298,7 +304,7 @@ def register(request, payload: BarrierIn):
     case_id = data.pop("case_id")
     cost = data.pop("cost_at_stake")
     case = _own_case(request, case_id) if case_id else None
-    barrier = _call(services.register_barrier, by=request.user, case=case, cost_at_stake=cost, **data)
+    barrier = services.register_barrier(by=request.user, case=case, cost_at_stake=cost, **data)
     return Status(201, _detail(request, barrier.pk))
 
 
@@ -307,7 +313,7 @@ def register(request, payload: BarrierIn):
 )
 def update(request, barrier_id: int, payload: BarrierPatch):
     barrier = _acting(request, barrier_id)
-    _call(services.update_barrier, barrier, by=request.user, **payload.model_dump(exclude_unset=True))
+    services.update_barrier(barrier, by=request.user, **payload.model_dump(exclude_unset=True))
     return _detail(request, barrier.pk)
 
 
@@ -315,14 +321,14 @@ def update(request, barrier_id: int, payload: BarrierPatch):
 def link(request, barrier_id: int, payload: LinkIn):
     barrier = _get(request, barrier_id)
     case = _own_case(request, payload.case_id)
-    _call(services.link_case, barrier, case, by=request.user, cost_at_stake=payload.cost_at_stake)
+    services.link_case(barrier, case, by=request.user, cost_at_stake=payload.cost_at_stake)
     return Status(201, _detail(request, barrier.pk))
 
 
 @router.post("/{int:barrier_id}/escalations", response={201: EscalationOut}, summary="Escalate one level")
 def escalate(request, barrier_id: int, payload: EscalationIn):
     barrier = _acting(request, barrier_id)
-    escalation = _call(services.escalate_barrier, barrier, by=request.user, **payload.dict())
+    escalation = services.escalate_barrier(barrier, by=request.user, **payload.dict())
     privacy.screen(request.user, [], [escalation])
     return Status(201, _escalation_out(escalation))
 
@@ -335,7 +341,7 @@ def answer(request, escalation_id: int, payload: AnswerIn):
         pk=escalation_id,
     )
     _acting(request, escalation.barrier_id)
-    escalation = _call(services.record_answer, escalation, by=request.user, **payload.dict())
+    escalation = services.record_answer(escalation, by=request.user, **payload.dict())
     privacy.screen(request.user, [], [escalation])
     return _escalation_out(escalation)
 
@@ -343,7 +349,7 @@ def answer(request, escalation_id: int, payload: AnswerIn):
 @router.post("/{int:barrier_id}/close", response=BarrierDetailOut, summary="Close (only after an answer)")
 def close(request, barrier_id: int, payload: CloseIn):
     barrier = _acting(request, barrier_id)
-    _call(services.close_barrier, barrier, by=request.user, **payload.dict())
+    services.close_barrier(barrier, by=request.user, **payload.dict())
     return _detail(request, barrier.pk)
 
 
@@ -352,7 +358,7 @@ def merge(request, payload: MergeIn):
     barriers = list(queries.visible_barriers(request.user).filter(pk__in=payload.barrier_ids))
     if len(barriers) != len(set(payload.barrier_ids)):
         raise HttpError(404, _("Not found, or not visible for you."))
-    group = _call(services.merge_into_group, barriers, by=request.user, title=payload.title)
+    group = services.merge_into_group(barriers, by=request.user, title=payload.title)
     members = list(queries.visible_barriers(request.user).filter(group=group))
     privacy.screen(request.user, members, fields=privacy.NATIONAL_TEXTS)
     row = queries.national_rows(members)[0]

@@ -19,6 +19,7 @@ from ninja.errors import HttpError
 
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.models import Role
+from maatwerk.api.base import Error
 from maatwerk.cases.queries import visible_cases
 
 from . import exports, queries, services
@@ -499,7 +500,9 @@ def withdraw_batch(request, batch_id: int, payload: ReasonIn):
     return _batch_out(services.withdraw_batch(batch, by=request.user, reason=payload.reason))
 
 
-@router.get("/payments/export.csv", summary="Approved bank transfers as CSV (admin)")
+@router.get(
+    "/payments/export.csv", response={200: None, 403: Error}, summary="Approved bank transfers as CSV (admin)"
+)
 def payments_csv(request):
     if not tenancy.has_role(request.user, Role.ADMIN):
         raise HttpError(403, _("Only an administrator may export payments."))

@@ -2,8 +2,9 @@
 
 Each function takes the acting user as keyword-only `by`, runs in one transaction, validates before it
 writes (a `ValidationError` with a {field: Dutch message} dict, nothing half-saved) and writes an
-AccessLog row. Views and the API fetch objects through `tenancy` first; the checks here are the rules of
-the mandate, not the visibility system.
+AccessLog row. "You may not" (role, mandate, four eyes) is a `PermissionDenied` with a Dutch message, as in
+the other apps: the API answers 403 and the pages show the 403 page. Views and the API fetch objects
+through `tenancy` first; the checks here are the rules of the mandate, not the visibility system.
 
 Money only moves through ledger entries; a booking that would take the available balance below zero is
 refused while the budget row is locked, so concurrent approvals cannot overspend.
@@ -15,7 +16,7 @@ import json
 import secrets
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -215,7 +216,7 @@ def _idempotent(
 
 def create_budget(*, by, municipality, channel: str, period_start, period_end, team=None) -> Budget:
     if municipality.pk not in tenancy.municipality_ids(by, [Role.ADMIN]):
-        raise ValidationError({"municipality": _("Only an administrator of this municipality may do this.")})
+        raise PermissionDenied(_("Only an administrator of this municipality may do this."))
     errors = {}
     if channel not in Channel.values:
         errors["channel"] = _("Choose a channel.")
@@ -259,9 +260,7 @@ def create_budget(*, by, municipality, channel: str, period_start, period_end, t
 
 def allocate(budget: Budget, *, by, amount, note: str = "") -> LedgerEntry:
     if budget.municipality_id not in tenancy.municipality_ids(by, [Role.ADMIN]):
-        raise ValidationError(
-            {"amount": _("Only an administrator of this municipality may allocate budget.")}
-        )
+        raise PermissionDenied(_("Only an administrator of this municipality may allocate budget."))
     amount = _money(amount)
     with transaction.atomic():
         budget = _lock_budget(budget.pk)
@@ -284,9 +283,7 @@ def allocate(budget: Budget, *, by, amount, note: str = "") -> LedgerEntry:
 def reverse_allocation(entry: LedgerEntry, *, by, reason: str) -> LedgerEntry:
     """Correct an allocation with a reversing entry; refused when that money is already committed or paid."""
     if entry.budget.municipality_id not in tenancy.municipality_ids(by, [Role.ADMIN]):
-        raise ValidationError(
-            {"amount": _("Only an administrator of this municipality may allocate budget.")}
-        )
+        raise PermissionDenied(_("Only an administrator of this municipality may allocate budget."))
     reason = _reason(reason)
     with transaction.atomic():
         budget = _lock_budget(entry.budget_id)
@@ -350,9 +347,7 @@ def request_spend(
     idempotency_key: str | None = None,
 ) -> SpendRequest:
     if case.team_id not in tenancy.team_ids(by):
-        raise ValidationError(
-            {"case": _("Only workers and team leads of the case's team may request money.")}
-        )
+        raise PermissionDenied(_("Only workers and team leads of the case's team may request money."))
     errors = {}
     try:
         amount = _money(amount)
@@ -500,7 +495,7 @@ def approve_spend(spend: SpendRequest, *, by, idempotency_key: str | None = None
             )
         refusal = approval_refusal(current, by)
         if refusal:
-            raise ValidationError({"approver": refusal})
+            raise PermissionDenied(refusal)
         if current.needs_legality_check:
             check = latest_check(current)
             if check is None:
@@ -568,11 +563,9 @@ def reject_spend(spend: SpendRequest, *, by, reason: str) -> SpendRequest:
         if current.status != SpendStatus.REQUESTED:
             raise ValidationError({"status": _("Only a requested spend can be rejected.")})
         if current.requested_by_id == by.pk:
-            raise ValidationError(
-                {"approver": _("You cannot decide on your own request: four eyes are required.")}
-            )
+            raise PermissionDenied(_("You cannot decide on your own request: four eyes are required."))
         if not _may_decide(current, by):
-            raise ValidationError({"approver": _("You hold no mandate to decide on this request.")})
+            raise PermissionDenied(_("You hold no mandate to decide on this request."))
         current.status = SpendStatus.REJECTED
         current.decided_by = by
         current.decided_at = timezone.now()
@@ -598,9 +591,7 @@ def cancel_spend(spend: SpendRequest, *, by, reason: str) -> SpendRequest:
             or current.municipality_id in tenancy.municipality_ids(by, [Role.ADMIN])
         )
         if not allowed:
-            raise ValidationError(
-                {"status": _("Only the requester, a team lead or an administrator may cancel.")}
-            )
+            raise PermissionDenied(_("Only the requester, a team lead or an administrator may cancel."))
         # Exported means the transfer may already be at the bank: releasing the money now could spend it
         # twice. The batch is withdrawn first (checked after the spend's lock, which the export takes too).
         if PaymentBatchItem.objects.in_open_batches().filter(spend=current).exists():
@@ -666,7 +657,8 @@ def pay_spend(spend: SpendRequest, *, by, idempotency_key: str | None = None) ->
         refusal = _payment_refusal(current, by)
         if refusal:
             field, message = refusal
-            raise ValidationError({field: message})
+            # "payer" refusals are about who may pay (four eyes, role); "status" is about the request.
+            raise PermissionDenied(message) if field == "payer" else ValidationError({field: message})
         _book_payment(budget, current, by=by)
         return current
 
@@ -692,7 +684,7 @@ def reverse_payment(spend: SpendRequest, *, by, reason: str) -> SpendRequest:
         if current.status != SpendStatus.PAID:
             raise ValidationError({"status": _("Only a paid request can have its payment reversed.")})
         if current.municipality_id not in tenancy.municipality_ids(by, [Role.ADMIN]):
-            raise ValidationError({"payer": _("Only an administrator may reverse a payment.")})
+            raise PermissionDenied(_("Only an administrator may reverse a payment."))
         open_entries = LedgerEntry.objects.filter(
             spend=current, kind__in=[EntryKind.PAYMENT, EntryKind.RELEASE], reversed_by__isnull=True
         ).order_by("-id")
@@ -723,9 +715,7 @@ def record_legality_check(
     notes: str = "",
 ) -> LegalityCheck:
     if spend.municipality_id not in tenancy.municipality_ids(by, [Role.LEGAL_CHECKER]):
-        raise ValidationError(
-            {"verdict": _("Only a legality checker of this municipality may record a check.")}
-        )
+        raise PermissionDenied(_("Only a legality checker of this municipality may record a check."))
     if verdict not in Verdict.values:
         raise ValidationError({"verdict": _("Choose a verdict.")})
     notes = (notes or "").strip()
@@ -736,7 +726,7 @@ def record_legality_check(
         if current.status != SpendStatus.REQUESTED:
             raise ValidationError({"status": _("Only a requested spend can be checked.")})
         if current.requested_by_id == by.pk:
-            raise ValidationError({"verdict": _("You cannot check your own request.")})
+            raise PermissionDenied(_("You cannot check your own request."))
         check = LegalityCheck.objects.create(
             spend=current,
             checked_by=by,
@@ -779,9 +769,7 @@ def export_payment_batch(
     transfer is not sent to the bank twice. Refused when nothing is left to export.
     """
     if municipality.pk not in tenancy.municipality_ids(by, [Role.ADMIN]):
-        raise ValidationError(
-            {"municipality": _("Only an administrator of this municipality may export payments.")}
-        )
+        raise PermissionDenied(_("Only an administrator of this municipality may export payments."))
     errors = {}
     debtor_name = (debtor_name or "").strip()
     if not debtor_name:
@@ -963,9 +951,7 @@ def withdraw_batch(batch: PaymentBatch, *, by, reason: str) -> PaymentBatch:
     Books nothing: the spends stay approved (or whatever they became meanwhile).
     """
     if batch.municipality_id not in tenancy.municipality_ids(by, [Role.ADMIN]):
-        raise ValidationError(
-            {"batch": _("Only an administrator of this municipality may withdraw a payment batch.")}
-        )
+        raise PermissionDenied(_("Only an administrator of this municipality may withdraw a payment batch."))
     reason = _reason(reason)
     with transaction.atomic():
         current = _lock_batch(batch.pk)

@@ -8,7 +8,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
@@ -18,6 +17,7 @@ from pydantic import ValidationError as PydanticValidationError
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog, Role
+from maatwerk.api.base import Error
 from maatwerk.lib.money import MAX_HOURLY_RATE
 
 from . import engine, queries, services
@@ -168,7 +168,7 @@ def _triangle_out(t) -> dict:
 
 @router.post(
     "/businesscases/compute",
-    response={200: dict[str, Any], 422: PlanErrorOut},
+    response={200: dict[str, Any], 422: PlanErrorOut | Error},
     summary="Compute a plan (pure: nothing is stored)",
     openapi_extra={
         "requestBody": {"content": {"application/json": {"schema": PLAN_SCHEMA}}, "required": True}
@@ -191,7 +191,7 @@ def list_versions(request, case_id: int):
 
 @router.post(
     "/businesscases/cases/{case_id}/versions",
-    response={201: VersionDetailOut, 422: PlanErrorOut},
+    response={201: VersionDetailOut, 422: PlanErrorOut | Error},
     summary="Compute a plan for the case and save it as the next version",
     openapi_extra={
         "requestBody": {
@@ -218,8 +218,6 @@ def create_version(request, case_id: int):
         )
     except engine.PlanError as exc:
         return Status(422, _plan_error(exc))
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc) or _("Your role does not give access to this.")) from None
     return Status(201, _version_out(version, detail=True))
 
 
@@ -273,8 +271,5 @@ def create_triangle(request, case_id: int, payload: TriangleIn):
     case = queries.get_case_or_404(request.user, case_id)
     data = payload.dict()
     data["verdict"] = str(payload.verdict.value)
-    try:
-        triangle = services.record_triangle(case, by=request.user, **data)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from None
+    triangle = services.record_triangle(case, by=request.user, **data)
     return Status(201, _triangle_out(triangle))

@@ -12,6 +12,7 @@ from ninja.errors import HttpError
 
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.models import Municipality, Role
+from maatwerk.api.base import Error
 from maatwerk.lib.money import MAX_AMOUNT
 
 from . import services
@@ -112,7 +113,11 @@ def _override_out(o: CostOverride) -> dict:
     }
 
 
-@router.get("/items", response=list[ItemOut], summary="Cost items, with your municipality's own amounts")
+@router.get(
+    "/items",
+    response={200: list[ItemOut], 403: Error},
+    summary="Cost items, with your municipality's own amounts",
+)
 def list_items(
     request,
     q: str = "",
@@ -132,7 +137,9 @@ def list_items(
     return [_item_out(i, prices[i.code]) for i in items]
 
 
-@router.get("/items/{code}", response=ItemOut, summary="One cost item (also a deactivated one)")
+@router.get(
+    "/items/{code}", response={200: ItemOut, 403: Error}, summary="One cost item (also a deactivated one)"
+)
 def get_item(request, code: str):
     _require(request, READ_ROLES)
     item = get_object_or_404(CostItem, code=code)
@@ -158,7 +165,9 @@ def _own_override(request, override_id: int) -> CostOverride:
 
 
 @router.get(
-    "/overrides", response=list[OverrideOut], summary="Your municipality's own amounts (administrators)"
+    "/overrides",
+    response={200: list[OverrideOut], 403: Error},
+    summary="Your municipality's own amounts (administrators)",
 )
 def list_overrides(request):
     ids = _admin_municipalities(request)

@@ -300,7 +300,9 @@ def test_mandate_and_legality_rule_amounts_in_the_admin_are_bounded(world, amoun
     with pytest.raises(ValidationError) as raised:
         mandate.full_clean()
     assert message in raised.value.message_dict["max_amount"]
-    rule = LegalityCheckRule(municipality=world.eindhoven, channel=Channel.MAATWERKBUDGET, above_amount=amount)
+    rule = LegalityCheckRule(
+        municipality=world.eindhoven, channel=Channel.MAATWERKBUDGET, above_amount=amount
+    )
     with pytest.raises(ValidationError) as raised:
         rule.full_clean()
     assert message in raised.value.message_dict["above_amount"]

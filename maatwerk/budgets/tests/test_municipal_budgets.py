@@ -63,13 +63,13 @@ def test_team_lead_cannot_allocate_to_it(setup, client_for):
     world, municipal, _, _, _ = setup
     before = LedgerEntry.objects.filter(budget=municipal, kind=EntryKind.ALLOCATION).count()
     response = client_for(world.dave).post(reverse("budgets:allocate", args=[municipal.pk]), {"amount": "10"})
-    assert response.status_code == 422
+    assert response.status_code == 403
     r = client_for(world.dave).post(
         f"{API}/budgets/{municipal.pk}/allocations",
         json.dumps({"amount": "10.00"}),
         content_type="application/json",
     )
-    assert r.status_code == 422
+    assert r.status_code == 403
     assert LedgerEntry.objects.filter(budget=municipal, kind=EntryKind.ALLOCATION).count() == before
 
 

@@ -86,7 +86,7 @@ def test_self_approval_is_refused_in_the_ui(setup, client_for):
     world, case, _ = setup
     spend = request(world.dave, case)
     response = client_for(world.dave).post(reverse("budgets:spend_action", args=[spend.pk, "approve"]))
-    assert response.status_code == 422
+    assert response.status_code == 403
     assert "eigen aanvraag" in response.content.decode()
     spend.refresh_from_db()
     assert spend.status == SpendStatus.REQUESTED
@@ -97,7 +97,7 @@ def test_approval_above_mandate_is_refused_in_the_ui(setup, client_for):
     services.allocate(budget, by=world.adam, amount=Decimal("5000"))
     spend = request(world.alice, case, "3000.00")
     response = client_for(world.dave).post(reverse("budgets:spend_action", args=[spend.pk, "approve"]))
-    assert response.status_code == 422
+    assert response.status_code == 403
     assert "boven uw mandaat" in response.content.decode()
 
 
@@ -106,7 +106,7 @@ def test_special_assistance_without_mandated_approver_is_refused_in_the_ui(setup
     make_budget(world, channel="bijzondere_bijstand", amount="1000.00")
     spend = request(world.alice, case, "100.00", channel="bijzondere_bijstand")
     response = client_for(world.dave).post(reverse("budgets:spend_action", args=[spend.pk, "approve"]))
-    assert response.status_code == 422
+    assert response.status_code == 403
     assert "gemandateerde ambtenaar" in response.content.decode()
 
 
