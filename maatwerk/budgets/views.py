@@ -266,6 +266,12 @@ def spend_action(request, pk: int, action: str):
         spend.refresh_from_db()
         forms["errors"] = _errors(exc)
         return _spend_page(request, spend, status=422, **forms)
+    except PermissionDenied as exc:
+        # The service's refusal ("four eyes", "above your mandate") on the spend page the user came from,
+        # so they see why and what the request needs; the status still says it was refused.
+        spend.refresh_from_db()
+        forms["errors"] = [str(exc) or _("Your role does not give access to this.")]
+        return _spend_page(request, spend, status=403, **forms)
     messages.success(request, done)
     return redirect("budgets:spend", pk=spend.pk)
 

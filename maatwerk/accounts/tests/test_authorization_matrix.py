@@ -23,6 +23,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from conftest import build_world
 from maatwerk.api.urls import api
@@ -267,8 +268,9 @@ def api_body(method: str, path: str, world, o) -> dict | None:
         "POST /api/v1/budget/budgets": {
             "municipality_id": world.eindhoven.pk,
             "channel": "maatwerkbudget",
-            "period_start": "2100-01-01",
-            "period_end": "2100-12-31",
+            # A year no other budget of the world covers, within the ten years a budget may lie ahead.
+            "period_start": f"{timezone.localdate().year + 3}-01-01",
+            "period_end": f"{timezone.localdate().year + 3}-12-31",
         },
         "POST /api/v1/budget/budgets/{budget_id}/allocations": {"amount": "10.00"},
         "POST /api/v1/budget/budgets/{budget_id}/allocations/{entry_id}/reverse": reason,
