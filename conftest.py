@@ -92,7 +92,7 @@ def pytest_configure(config):
 
 
 CHROMIUM = "/usr/bin/chromium"
-BROWSER_TIMEOUT = 15_000  # ms, for every action, navigation and expect() assertion
+BROWSER_TIMEOUT = 30_000  # ms, for every action, navigation and expect() assertion (Playwright's default)
 
 
 @pytest.fixture(scope="session")
@@ -130,8 +130,8 @@ def page(browser, live_server):
     """A fresh browser page; `page.base_url` is the live server. Dutch, like our users."""
     from playwright.sync_api import expect
 
-    # A busy CI machine (two cores, two test workers, a Chromium each) needs more than the 5 s default
-    # for an assertion to come true; a real failure still fails, only later.
+    # A busy CI machine (two cores, two test workers, a Chromium each) needs more than expect()'s 5 s
+    # default for an assertion to come true; a real failure still fails, only later.
     expect.set_options(timeout=BROWSER_TIMEOUT)
     context = browser.new_context(locale="nl-NL", base_url=live_server.url)
     page = context.new_page()

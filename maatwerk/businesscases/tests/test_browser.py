@@ -13,6 +13,7 @@ from .factories import case_for
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PDFTOPPM = shutil.which("pdftoppm") or "/usr/bin/pdftoppm"
+PDF_TIMEOUT = 120_000  # ms
 
 
 def euros(text: str) -> float:
@@ -78,7 +79,8 @@ def test_worker_builds_childcare_example_and_gets_a_pdf(page, world, tmp_path):
     expect(page.get_by_text("Versie 1 van de businesscase is opgeslagen.")).to_be_visible()
     expect(page.get_by_role("link", name="versie 1")).to_be_visible()
 
-    response = page.request.get(f"/businesscases/case/{case.pk}/plan.pdf")
+    # Rendering the plan runs the simulation and WeasyPrint: over 30 s on a busy two-core machine.
+    response = page.request.get(f"/businesscases/case/{case.pk}/plan.pdf", timeout=PDF_TIMEOUT)
     assert response.ok and response.headers["content-type"] == "application/pdf"
     pdf = tmp_path / "plan.pdf"
     pdf.write_bytes(response.body())
