@@ -92,6 +92,7 @@ def pytest_configure(config):
 
 
 CHROMIUM = "/usr/bin/chromium"
+BROWSER_TIMEOUT = 30_000  # ms, for every action, navigation and expect() assertion (Playwright's default)
 
 
 @pytest.fixture(scope="session")
@@ -127,20 +128,48 @@ def browser():
 @pytest.fixture
 def page(browser, live_server):
     """A fresh browser page; `page.base_url` is the live server. Dutch, like our users."""
+    from playwright.sync_api import expect
+
+    # A busy CI machine (two cores, two test workers, a Chromium each) needs more than expect()'s 5 s
+    # default for an assertion to come true; a real failure still fails, only later.
+    expect.set_options(timeout=BROWSER_TIMEOUT)
     context = browser.new_context(locale="nl-NL", base_url=live_server.url)
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(BROWSER_TIMEOUT)
     page.base_url = live_server.url
     yield page
     context.close()
+
+
+# htmx.min.js is a deferred script and sets up the page's hx- attributes on DOMContentLoaded. Until then a
+# change to a filter fires no request at all: the flaky cost-overview test of #10 chose a life domain on a
+# page that had not finished loading. The "load" event comes after DOMContentLoaded; .htmx-request,
+# .htmx-swapping and .htmx-settling mark an htmx request, swap or settle under way.
+HTMX_IDLE = """() => document.readyState === "complete"
+    && (window.htmx !== undefined || !document.querySelector("script[src*='htmx']"))
+    && !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling")"""
+
+
+def htmx_ready(page) -> None:
+    """Wait until the page has loaded, htmx has set it up, and no htmx request or swap is under way.
+
+    A request that htmx still delays (hx-trigger "delay:") is not visible here: wait for its result.
+    """
+    page.wait_for_function(HTMX_IDLE)
+
+
+def click_and_load(page, target) -> None:
+    """Click a link or submit button that loads another page, and wait until that page is ready for use."""
+    with page.expect_navigation():
+        target.click()
+    htmx_ready(page)
 
 
 def browser_login(page, username: str, password: str = PASSWORD) -> None:
     page.goto("/inloggen/")
     page.get_by_label("Gebruikersnaam").fill(username)
     page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, page.get_by_role("button", name="Inloggen"))
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,7 @@
 
 Run from the repository root: ``python bench/bench_anonymize.py [--reps N]``.
 
-The corpus (maatwerk/accounts/tests/data/anonymize_corpus.json) lists every identifier of each paragraph by
+The corpus (maatwerk/lib/tests/data/anonymize_corpus.json) lists every identifier of each paragraph by
 category. The paragraphs are joined with blank lines into one text, as `maatwerk anonymize` gets it, and
 de-identified in one call. An identifier counts as removed when every letter and digit of it lies inside a
 span that the output shows as a tag (the spans are recovered from the output itself, see
@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from maatwerk.lib import anonymize as an  # noqa: E402
 
-DATA = ROOT / "maatwerk" / "accounts" / "tests" / "data"
+DATA = ROOT / "maatwerk" / "lib" / "tests" / "data"
 CORPORA = {
     "corpus": DATA / "anonymize_corpus.json",  # written while building our passes; the tests use it
     "held-out": DATA / "anonymize_heldout.json",  # written afterwards, not tuned on

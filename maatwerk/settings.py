@@ -107,8 +107,26 @@ TEMPLATES = [
     },
 ]
 
-# DATABASE_URL: e.g. postgres://user:pass@127.0.0.1:5432/maatwerk. Without it: SQLite under var/.
+# DATABASE_URL: e.g. postgres://user:pass@127.0.0.1:5432/maatwerk, or sqlite:///var/other.sqlite3 (relative to
+# the working directory) or sqlite:////absolute/path.sqlite3. Without it: SQLite under var/.
 VAR_DIR = Path(env_str("MAATWERK_VAR_DIR", str(BASE_DIR / "var")))
+SQLITE_OPTIONS = {
+    # BEGIN IMMEDIATE takes the write lock at the start of every transaction, so that
+    # select_for_update-style read-then-write sequences (the budget ledger) cannot interleave;
+    # the busy timeout makes a second writer wait instead of failing with "database is locked".
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+
+
+def with_sqlite_options(database: dict) -> dict:
+    """`database` with SQLITE_OPTIONS if it is SQLite, however it was named; options in the URL win."""
+    if database.get("ENGINE") == "django.db.backends.sqlite3":
+        database["OPTIONS"] = {**SQLITE_OPTIONS, **database.get("OPTIONS", {})}
+    return database
+
+
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
@@ -118,17 +136,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "maatwerk.sqlite3",
-            "OPTIONS": {
-                # BEGIN IMMEDIATE takes the write lock at the start of every transaction, so that
-                # select_for_update-style read-then-write sequences (the budget ledger) cannot interleave;
-                # the busy timeout makes a second writer wait instead of failing with "database is locked".
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
             "TEST": {"NAME": VAR_DIR / "test-maatwerk.sqlite3"} if env_bool("MAATWERK_TEST_FILE_DB") else {},
         }
     }
+with_sqlite_options(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -22,7 +22,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
+from conftest import click_and_load, htmx_ready
 from maatwerk.accounts.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -95,9 +97,8 @@ def log_in(page, username: str) -> None:
 
 
 def submit(page, button: str) -> None:
-    with page.expect_navigation():
-        page.get_by_role("button", name=button, exact=True).click()
-    page.get_by_role("alert").first.wait_for()
+    click_and_load(page, page.get_by_role("button", name=button, exact=True))
+    expect(page.get_by_role("alert").first).to_be_visible()
 
 
 # Each page: who looks at it, and a function that builds its rows, opens it and brings it into state.
@@ -144,11 +145,10 @@ def _case_new_with_errors(page, world):
 def _cost_overview_filtered(page, world):
     page.goto("/kostenoverzicht/")
     page.get_by_label("Leefgebied").select_option("jeugd")
-    page.wait_for_url("**domain=jeugd**")
-    page.get_by_text("2 kostenposten gevonden.").wait_for()
+    expect(page.get_by_text("2 kostenposten gevonden.")).to_be_visible()
     page.locator("table.mw-catalogue input[type=checkbox]").first.check()
     page.get_by_role("button", name="Vergelijken").click()
-    page.get_by_role("heading", name="Vergelijken", level=2).wait_for()
+    expect(page.get_by_role("heading", name="Vergelijken", level=2)).to_be_visible()
 
 
 def _business_case_editor(page, world):
@@ -158,7 +158,7 @@ def _business_case_editor(page, world):
     case = case_for(world.alice, world.team_a)
     services.save_version(case, by=world.alice, plan=childcare_plan())
     page.goto(f"/businesscases/case/{case.pk}/")
-    page.get_by_test_id("net").wait_for()
+    expect(page.get_by_test_id("net")).to_be_visible()
 
 
 def _value_triangle_with_errors(page, world):
@@ -279,6 +279,7 @@ def test_page_has_no_wcag_a_or_aa_violations(page, world, name):
     if audit.user:
         log_in(page, audit.user)
     audit.visit(page, world)
+    htmx_ready(page)  # audit the page as it stands, not halfway through an htmx swap
     assert statuses and statuses[-1] in (200, 400, 422), f"{page.url} answered {statuses}"
     problems = []
     if violations := axe_violations(page):
@@ -299,6 +300,7 @@ def test_an_untouched_required_field_does_not_look_like_an_error(page, world):
     # required field must look like any other field, and only an aria-invalid field like an error.
     log_in(page, "alice")
     page.goto("/knelpunten/nieuw/")
+    htmx_ready(page)
 
     def border(selector):
         return page.eval_on_selector(selector, "e => getComputedStyle(e).borderBlockEndColor")

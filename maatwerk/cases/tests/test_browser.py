@@ -3,7 +3,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import browser_login
+from conftest import browser_login, click_and_load
 from maatwerk.accounts.models import AccessLog
 from maatwerk.cases.models import Case, Status
 
@@ -12,8 +12,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_worker_walks_a_case_from_intake_to_aftercare(page, world):
     browser_login(page, "alice")
-    page.get_by_role("navigation", name="Hoofdnavigatie").get_by_role("link", name="Casussen").click()
-    page.get_by_role("link", name="Nieuwe casus").click()
+    click_and_load(
+        page, page.get_by_role("navigation", name="Hoofdnavigatie").get_by_role("link", name="Casussen")
+    )
+    click_and_load(page, page.get_by_role("link", name="Nieuwe casus"))
 
     # Household and situation, with a wrong BSN first: a Dutch error that names the field, nothing saved.
     page.get_by_label("Naam van het huishouden").fill("Öztürk")
@@ -28,55 +30,55 @@ def test_worker_walks_a_case_from_intake_to_aftercare(page, world):
     page.get_by_label("werk en opleiding", exact=True).check()
     page.get_by_label("Belastingdienst/Toeslagen", exact=True).check()
     page.get_by_label("Doel van het huishouden").fill("Blijven werken")
-    page.get_by_role("button", name="Casus openen").click()
+    click_and_load(page, page.get_by_role("button", name="Casus openen"))
     expect(page.get_by_text("BSN: Dit is geen geldig BSN")).to_be_visible()
     assert not Case.objects.exists()
     page.get_by_label("BSN").fill("111222333")
-    page.get_by_role("button", name="Casus openen").click()
+    click_and_load(page, page.get_by_role("button", name="Casus openen"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Öztürk")
     expect(page.get_by_text("******333")).to_be_visible()
 
     # A note and hours.
     page.get_by_label("Notitie").fill("Eerste gesprek: toeslag sinds maart verrekend.")
-    page.get_by_role("button", name="Notitie toevoegen").click()
+    click_and_load(page, page.get_by_role("button", name="Notitie toevoegen"))
     expect(page.get_by_text("Eerste gesprek: toeslag sinds maart verrekend.")).to_be_visible()
     page.get_by_role("textbox", name=re.compile(r"^Uren")).fill("1,5")
-    page.get_by_role("button", name="Uren schrijven").click()
+    click_and_load(page, page.get_by_role("button", name="Uren schrijven"))
     expect(page.get_by_role("heading", name=re.compile("Bestede tijd: 1,50"))).to_be_visible()
 
     # Forward, one step at a time (the next step is preselected).
     for label in ("analyse", "plan", "uitvoering"):
-        page.get_by_role("button", name="Status wijzigen").click()
+        click_and_load(page, page.get_by_role("button", name="Status wijzigen"))
         expect(page.get_by_role("heading", name=f"Status: {label}")).to_be_visible()
 
     # An MDT consultation.
-    page.get_by_role("link", name="Een MDO vastleggen").click()
+    click_and_load(page, page.get_by_role("link", name="Een MDO vastleggen"))
     page.get_by_label("Vraag aan het overleg").fill("Opvang overbruggen met maatwerkbudget?")
     page.get_by_label("Datum").fill("2026-03-02")
     page.get_by_label("Deelnemer 1: rol").fill("consulent")
     page.get_by_label("Deelnemer 1: organisatie").fill("Belastingdienst/Toeslagen")
     page.get_by_label("Advies").fill("Drie maanden overbruggen")
     page.get_by_label("Besluit").fill("Akkoord")
-    page.get_by_role("button", name="Opslaan").click()
+    click_and_load(page, page.get_by_role("button", name="Opslaan"))
     expect(page.get_by_text("consulent (Belastingdienst/Toeslagen)")).to_be_visible()
 
     # Closing with grade and quote.
-    page.get_by_role("link", name="Casus afsluiten").click()
+    click_and_load(page, page.get_by_role("link", name="Casus afsluiten"))
     page.get_by_label("ja", exact=True).check()
     page.get_by_label("Wat veranderde er in inkomen").fill("Toeslag weer uitbetaald")
     page.get_by_label("Cijfer van de cliënt").fill("9")
     page.get_by_label("Citaat van de cliënt").fill("Eindelijk iemand die doorpakte.")
     page.get_by_label("Cliënt geeft toestemming").check()
     page.get_by_label("positief", exact=True).check()
-    page.get_by_role("button", name="Opslaan").click()
+    click_and_load(page, page.get_by_role("button", name="Opslaan"))
     expect(page.get_by_role("heading", name="Status: afgesloten")).to_be_visible()
     expect(page.get_by_text("Eindelijk iemand die doorpakte.")).to_be_visible()
 
     # The first follow-up moves the case to aftercare.
-    page.get_by_role("link", name="Nazorg vastleggen").first.click()
+    click_and_load(page, page.get_by_role("link", name="Nazorg vastleggen").first)
     page.get_by_label("nee", exact=True).check()
     page.get_by_label("Woning behouden").select_option("yes")
-    page.get_by_role("button", name="Opslaan").click()
+    click_and_load(page, page.get_by_role("button", name="Opslaan"))
     expect(page.get_by_role("heading", name="Status: nazorg")).to_be_visible()
 
     case = Case.objects.get()
