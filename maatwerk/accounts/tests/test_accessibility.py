@@ -189,7 +189,7 @@ def _budget_detail(page, world):
 
 def _payments(page, world):
     # An approved transfer waiting for export, and one exported batch: both tables and the SEPA form.
-    import datetime
+    from django.utils import timezone
 
     from maatwerk.budgets import services
     from maatwerk.budgets.tests.factories import make_budget, make_case, request, standard_mandates
@@ -205,7 +205,7 @@ def _payments(page, world):
                 municipality=world.eindhoven,
                 debtor_name="Gemeente Eindhoven",
                 debtor_iban="NL02ABNA0123456789",
-                execution_date=datetime.date(2026, 12, 1),
+                execution_date=timezone.localdate(),
             )
     page.goto("/budget/betalingen/")
 
