@@ -173,7 +173,8 @@ def permission_denied(request, exc: PermissionDenied):
 def http_error(request, exc: HttpError):
     # django-ninja raises this in English for a body that is not JSON; our own HttpErrors are translated.
     detail = str(exc)
-    if exc.status_code == 400 and detail == "Cannot parse request body":
+    # With DEBUG on it appends the parser's own words in brackets: "Cannot parse request body (...)".
+    if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
         detail = _("The request body is not valid JSON.")
     return api.create_response(request, {"detail": detail}, status=exc.status_code)
 

@@ -63,3 +63,14 @@ def test_a_body_that_is_not_json_gets_a_dutch_answer(world, client_for) -> None:
     r = client_for(world.alice).post(f"/api/v1/cases/{case.pk}/time", "{", content_type="application/json")
     assert r.status_code == 400
     assert r.json() == {"detail": "De inhoud van het verzoek is geen geldige JSON."}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", [b"{", b'{"text": "caf\xe9"}', b'{"text": "a\\ud800b"}'])
+def test_a_bad_body_gets_the_dutch_answer_also_with_debug_on(world, client_for, settings, body) -> None:
+    # With DEBUG on (as under `make run`) django-ninja appends its English reason to the message.
+    settings.DEBUG = True
+    case = make_case(world.team_a)
+    r = client_for(world.alice).post(f"/api/v1/cases/{case.pk}/notes", body, content_type="application/json")
+    assert r.status_code == 400
+    assert r.json() == {"detail": "De inhoud van het verzoek is geen geldige JSON."}
