@@ -3,9 +3,9 @@
 from collections.abc import Iterable
 
 from django.db.models import Q
-from django.utils import timezone
 
 from maatwerk.accounts import tenancy
+from maatwerk.accounts.audit import log_reads
 from maatwerk.accounts.models import AccessLog, Role
 
 from .models import Budget, PayeeKind, PaymentBatch, PaymentBatchItem, SpendRequest, SpendStatus, Verdict
@@ -19,49 +19,16 @@ EXPORT = AccessLog.Action.EXPORT
 def log_spends(
     user, spends: Iterable[SpendRequest], *, purpose: str, request=None, action: str = READ, extra=()
 ) -> None:
-    """One AccessLog row per spend request shown or exported, each naming its household, in one INSERT.
+    """One AccessLog row per spend request shown or exported (creditor names, IBANs and purposes are a
+    household's data), each naming its household, in one INSERT; `extra` adds rows for other objects shown
+    on the same page (a payment batch)."""
 
-    A list of spends shows creditor names, IBANs and purposes: a read of each household's data, logged
-    like the case list (`cases.queries.log_list_read`). A spend listed twice is logged once. The path is
-    stored without its query string, which may hold filters; the purpose is a fixed text. `extra` adds
-    rows for other objects shown on the same page (a payment batch) to the same INSERT.
-    """
-    path = request.path[:300] if request is not None else ""
-    user = user if getattr(user, "is_authenticated", False) else None
-    now = timezone.now()
-    rows, seen = [], set()
-    for spend in spends:
-        if spend.pk in seen:
-            continue
-        seen.add(spend.pk)
-        rows.append(
-            AccessLog(
-                at=now,
-                user=user,
-                action=action,
-                object_type="budgets.spendrequest",
-                object_id=str(spend.pk),
-                household_id=spend.case.household_id,
-                municipality_id=spend.municipality_id,
-                purpose=purpose,
-                path=path,
-            )
-        )
-    for obj in extra:
-        rows.append(
-            AccessLog(
-                at=now,
-                user=user,
-                action=action,
-                object_type=obj._meta.label_lower,
-                object_id=str(obj.pk),
-                municipality_id=getattr(obj, "municipality_id", None),
-                purpose=purpose,
-                path=path,
-            )
-        )
-    if rows:
-        AccessLog.objects.bulk_create(rows)
+    def household_of(obj):
+        return obj.case.household_id if isinstance(obj, SpendRequest) else None
+
+    log_reads(
+        user, [*spends, *extra], purpose=purpose, request=request, action=action, household_of=household_of
+    )
 
 
 def visible_budgets(user):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maatwerk.accounts import tenancy
+from maatwerk.accounts.audit import log_reads
 from maatwerk.accounts.models import AccessLog, Role, User
 from maatwerk.validation import MAX_ID, MAX_PAGE, parse_search
 
@@ -68,24 +69,7 @@ def log_read(user, obj, *, household_id: int, municipality_id: int, purpose: str
 
 def log_list_read(user, cases, *, purpose: str, request=None) -> None:
     """One READ row per household shown in a list (names are personal data), in one INSERT."""
-    path = request.get_full_path()[:300] if request is not None else ""
-    now = timezone.now()
-    AccessLog.objects.bulk_create(
-        [
-            AccessLog(
-                at=now,
-                user=user,
-                action=READ,
-                object_type="cases.case",
-                object_id=str(case.pk),
-                household_id=case.household_id,
-                municipality_id=case.municipality_id,
-                purpose=purpose,
-                path=path,
-            )
-            for case in cases
-        ]
-    )
+    log_reads(user, cases, purpose=purpose, request=request)
 
 
 @dataclass
