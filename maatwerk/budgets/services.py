@@ -29,7 +29,7 @@ from maatwerk.accounts.models import AccessLog, Municipality, Role, User
 from maatwerk.businesscases import services as bc_services
 from maatwerk.lib import ledger, money
 from maatwerk.lib.money import format_eur, round_money
-from maatwerk.validation import parse_money
+from maatwerk.validation import parse_money, parse_text
 
 from . import queries
 from .models import (
@@ -92,11 +92,18 @@ def _date_errors(errors: dict, field: str, value, *, earliest: datetime.date, la
         }
 
 
+# A reason for a refusal, a cancellation or a withdrawal: a few sentences, not a file.
+MAX_REASON = 2000
+
+
 def _reason(reason, field: str = "reason") -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({field: _("Give a reason.")})
-    return reason[:2000]
+    errors: dict = {}
+    reason = parse_text(reason, field, errors, max_length=MAX_REASON)
+    if not errors and not reason:
+        errors[field] = _("Give a reason.")
+    if errors:
+        raise ValidationError(errors)
+    return reason
 
 
 def _log(by, obj, *, action: str, purpose: str, municipality_id: int, household_id: int | None = None):
@@ -377,7 +384,7 @@ def request_spend(
         iban = ""
     else:
         errors["payee_kind"] = _("Choose bank transfer or in kind.")
-    deviation_motivation = (deviation_motivation or "").strip()
+    deviation_motivation = parse_text(deviation_motivation, "deviation_motivation", errors)
     if deviates_from_policy and value_triangle is None and not deviation_motivation:
         errors["value_triangle"] = _(
             "A request that deviates from the policy rules needs a value triangle (waardendriehoek)."
@@ -718,7 +725,10 @@ def record_legality_check(
         raise PermissionDenied(_("Only a legality checker of this municipality may record a check."))
     if verdict not in Verdict.values:
         raise ValidationError({"verdict": _("Choose a verdict.")})
-    notes = (notes or "").strip()
+    errors: dict = {}
+    notes = parse_text(notes, "notes", errors)
+    if errors:
+        raise ValidationError(errors)
     if verdict == Verdict.UNLAWFUL and not notes:
         raise ValidationError({"notes": _("Explain why the request is not lawful.")})
     with transaction.atomic():

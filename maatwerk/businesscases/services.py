@@ -30,6 +30,7 @@ from maatwerk.cases.models import Case, TimeEntry
 from maatwerk.catalogue import services as catalogue
 from maatwerk.catalogue.models import CostItem
 from maatwerk.lib import money
+from maatwerk.validation import parse_text
 
 from . import engine
 from .models import BusinessCase, BusinessCaseVersion, ValueTriangle, Verdict
@@ -371,12 +372,8 @@ def record_triangle(
     errors: dict = {}
     values = {}
     for name, value in (("engagement", engagement), ("legitimacy", legitimacy), ("judgement", judgement)):
-        values[name] = (value or "").strip()
-        if not values[name]:
-            errors[name] = _("This field is required.")
-    legal_basis = (legal_basis or "").strip()
-    if len(legal_basis) > 200:
-        errors["legal_basis"] = _("Use at most %(n)d characters.") % {"n": 200}
+        values[name] = parse_text(value, name, errors, required=True)
+    legal_basis = parse_text(legal_basis, "legal_basis", errors, max_length=200)
     if verdict not in Verdict.values:
         errors["verdict"] = _("Choose one of the options.")
     if errors:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from maatwerk.budgets import services
-from maatwerk.budgets.models import Budget, LedgerEntry, PaymentBatch, SpendRequest
+from maatwerk.budgets.models import Budget, LedgerEntry, LegalityCheck, PaymentBatch, SpendRequest
 from maatwerk.lib import money
 
 from .factories import EXECUTION_DATE, IBAN, make_budget, make_case, request, standard_mandates
@@ -282,3 +282,34 @@ def test_mandate_without_upper_limit_is_still_valid(world):
     Mandate(
         municipality=world.eindhoven, channel=Channel.MAATWERKBUDGET, role="team_lead", max_amount=None
     ).full_clean()
+
+
+def test_a_reason_longer_than_a_few_sentences_is_refused_not_cut(setup):
+    world, case, _budget = setup
+    spend = request(world.alice, case, "120.00")
+    with pytest.raises(ValidationError) as raised:
+        services.reject_spend(spend, by=world.dave, reason="x" * (services.MAX_REASON + 1))
+    assert raised.value.message_dict == {"reason": ["Gebruik maximaal 2000 tekens."]}
+    spend.refresh_from_db()
+    assert spend.status == "requested"
+
+
+def test_legality_check_notes_and_deviation_motivation_are_bounded(setup):
+    from maatwerk.validation import MAX_TEXT
+
+    world, case, _budget = setup
+    spend = request(world.alice, case, "120.00")
+    with pytest.raises(ValidationError) as raised:
+        services.record_legality_check(
+            spend,
+            by=world.lars,
+            verdict="lawful",
+            notes="x" * (MAX_TEXT + 1),
+            legal_basis_ok=True,
+            mandate_ok=True,
+            deviation_ok=True,
+            prior_provisions_considered=True,
+            amount_reasonable=True,
+        )
+    assert list(raised.value.message_dict) == ["notes"]
+    assert not LegalityCheck.objects.filter(spend=spend).exists()

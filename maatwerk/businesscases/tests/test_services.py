@@ -182,6 +182,26 @@ def test_triangle_each_save_is_a_new_row_and_requires_the_corners(world, case):
     assert services.latest_triangle(case).rendement == {}
 
 
+def test_triangle_corners_are_bounded_like_every_free_text(world, case):
+    from maatwerk.validation import MAX_TEXT
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.record_triangle(
+            case,
+            by=world.alice,
+            engagement="e" * (MAX_TEXT + 1),
+            legitimacy="l",
+            judgement="j",
+            verdict="yes",
+            legal_basis="b" * 201,
+        )
+    assert excinfo.value.message_dict == {
+        "engagement": ["Gebruik maximaal 20000 tekens."],
+        "legal_basis": ["Gebruik maximaal 200 tekens."],
+    }
+    assert not ValueTriangle.objects.filter(case=case).exists()
+
+
 def test_pdf_export_writes_an_export_access_log_row(world, case):
     services.save_version(case, by=world.alice, plan=childcare_plan())
     pdf = services.export_plan_pdf(case, by=world.alice)
