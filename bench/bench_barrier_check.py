@@ -66,7 +66,7 @@ RSS_CODE = (
     "any(m == 'deduce' or m.startswith('deduce.') for m in sys.modules))"
 )
 LIGHT = (
-    "from maatwerk.lib.anonymize import find_personal_data; "
+    "from maatwerk.lib.anonymize.check import find_personal_data; "
     "find_personal_data('mevrouw Jansen, BSN 123 456 782, Kerkstraat 12, 06-12345678')"
 )
 
@@ -113,7 +113,7 @@ def main() -> int:
     from maatwerk.barriers import privacy, services
     from maatwerk.barriers.tests.factories import case_for, childcare_data
     from maatwerk.cases.models import Household
-    from maatwerk.lib.anonymize import find_personal_data
+    from maatwerk.lib.anonymize.check import find_personal_data
 
     world = build_world()
     case = case_for(world)

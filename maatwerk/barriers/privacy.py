@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from maatwerk.accounts import tenancy
 from maatwerk.cases.models import Case, Household
-from maatwerk.lib.anonymize import Finding, find_personal_data, mask_personal_data, name_candidates
+from maatwerk.lib.anonymize.check import Finding, find_personal_data, mask_personal_data, name_candidates
 
 from .models import Barrier, Escalation
 from .queries import REGISTERING_ROLES

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from maatwerk.barriers import services
 from maatwerk.barriers.models import Barrier
-from maatwerk.lib.anonymize import find_personal_data, mask_personal_data, name_candidates
+from maatwerk.lib.anonymize.check import find_personal_data, mask_personal_data, name_candidates
 
 from .factories import case_for, childcare_barrier, childcare_data
 
@@ -56,7 +56,7 @@ def test_name_candidates_are_the_word_runs_ending_in_a_capital():
 
 def test_the_light_check_loads_no_deduce():
     code = (
-        "import sys; from maatwerk.lib.anonymize import find_personal_data; "
+        "import sys; from maatwerk.lib.anonymize.check import find_personal_data; "
         "find_personal_data('mevrouw Jansen, BSN 123 456 782, Kerkstraat 12'); "
         "print(any(m == 'deduce' or m.startswith('deduce.') for m in sys.modules))"
     )

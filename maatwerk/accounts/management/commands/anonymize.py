@@ -1,6 +1,6 @@
 """`maatwerk anonymize`: Dutch text on stdin, the same text with personal data replaced by tags on stdout.
 
-Paragraphs (separated by blank lines) keep their order and count; maatwerk/lib/anonymize.py says what is
+Paragraphs (separated by blank lines) keep their order and count; maatwerk/lib/anonymize/ says what is
 tagged and what is kept. No database is touched.
 """
 
