@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
 
@@ -31,7 +32,7 @@ from maatwerk.lib import ledger, money
 from maatwerk.lib.money import format_eur, round_money
 from maatwerk.validation import parse_money, parse_text
 
-from . import queries
+from . import queries, rules
 from .models import (
     PARTICIPATIEWET_BASES,
     BatchStatus,
@@ -43,7 +44,6 @@ from .models import (
     LegalBasis,
     LegalityCheck,
     LegalityCheckRule,
-    Mandate,
     PayeeKind,
     PaymentBatch,
     PaymentBatchClosure,
@@ -55,10 +55,13 @@ from .models import (
 
 # The project's one maximum for an amount (see maatwerk.lib.money for why it is what it is).
 MAX_AMOUNT = money.MAX_AMOUNT
-TEAM_ROLES = {Role.WORKER, Role.TEAM_LEAD}
-# A bank executes a payment batch on a date that has not passed; a year ahead is the furthest a
-# municipality plans a transfer (a later issue narrows this to the coming weeks).
-MAX_EXECUTION_DAYS_AHEAD = 366
+# Who may approve: kept here too for the callers that imported it from the services.
+approval_refusal = rules.approval_refusal
+# A bank executes a payment batch on a date that has not passed. Eight weeks ahead covers the next two
+# monthly payment runs, also around the holidays; approved support is meant for a need of now, and a
+# batch dated further ahead keeps its transfers out of every next batch until then: such a date is a
+# typing error (next year's instead of this year's), not a plan.
+MAX_EXECUTION_DAYS_AHEAD = 8 * 7
 # Budgets are for this decade, give or take: a period in the year 1 or 9999 is a typing error. A budget
 # runs a year, a programme budget a few; five is the longest period accepted.
 BUDGET_YEARS_AROUND_TODAY = 10
@@ -318,6 +321,26 @@ def reverse_allocation(entry: LedgerEntry, *, by, reason: str) -> LedgerEntry:
     return reversal
 
 
+def open_commitment(spend: SpendRequest) -> Decimal:
+    """What this request still holds committed on its budget: approved and not yet paid or released."""
+    return ledger.balances(LedgerEntry.objects.filter(spend=spend).as_rows()).committed
+
+
+def _refuse_above_available(budget: Budget, amount: Decimal) -> None:
+    """A request for more than the budget has left cannot be approved: refuse it now, naming what is left.
+
+    Read without the budget's lock: approval checks again under the lock, this is the early answer.
+    """
+    available = budget.balances().available
+    if amount > available:
+        raise ValidationError(
+            {
+                "amount": _("There is still %(available)s available in this budget.")
+                % {"available": format_eur(max(available, ledger.ZERO))}
+            }
+        )
+
+
 def budget_for(case, channel: str, on: datetime.date | None = None) -> Budget | None:
     """The team's budget for this channel and date, else the municipality's."""
     on = on or timezone.localdate()
@@ -424,6 +447,9 @@ def request_spend(
     }
 
     def body():
+        # Inside the idempotent body: a retry of a request that was accepted finds it, also when the
+        # budget has been spent meanwhile.
+        _refuse_above_available(budget, amount)
         spend = SpendRequest.objects.create(
             municipality_id=case.municipality_id,
             team_id=case.team_id,
@@ -450,41 +476,6 @@ def request_spend(
     return _idempotent("request", idempotency_key, by, body, payload=payload)
 
 
-def approval_refusal(spend: SpendRequest, by) -> str | None:
-    """Why `by` may not approve this request (a Dutch sentence), or None when the mandate allows it."""
-    if spend.requested_by_id == by.pk:
-        return _("You cannot approve your own request: four eyes are required.")
-    mandates = list(
-        Mandate.objects.filter(municipality_id=spend.municipality_id, channel=spend.channel, active=True)
-    )
-    my_municipalities = {m.municipality_id for m in tenancy.memberships(by)}
-    limits = []
-    for mandate in mandates:
-        if mandate.user_id:
-            if mandate.user_id != by.pk or spend.municipality_id not in my_municipalities:
-                continue
-        else:
-            if spend.channel == Channel.BIJZONDERE_BIJSTAND:
-                continue  # only a named, mandated civil servant decides on special assistance
-            if mandate.role in TEAM_ROLES:
-                if spend.team_id not in tenancy.team_ids(by, [mandate.role]):
-                    continue
-            elif spend.municipality_id not in tenancy.municipality_ids(by, [mandate.role]):
-                continue
-        if mandate.max_amount is None or spend.amount <= mandate.max_amount:
-            return None
-        limits.append(mandate.max_amount)
-    if limits:
-        return _("The amount is above your mandate (you may approve up to %(limit)s).") % {
-            "limit": format_eur(max(limits))
-        }
-    if spend.channel == Channel.BIJZONDERE_BIJSTAND:
-        return _(
-            "Special assistance can only be granted by a mandated civil servant; you hold no such mandate."
-        )
-    return _("You hold no mandate to approve this request.")
-
-
 def latest_check(spend: SpendRequest) -> LegalityCheck | None:
     return spend.legality_checks.order_by("-checked_at", "-id").first()
 
@@ -500,7 +491,7 @@ def approve_spend(spend: SpendRequest, *, by, idempotency_key: str | None = None
                     % {"status": current.get_status_display()}
                 }
             )
-        refusal = approval_refusal(current, by)
+        refusal = rules.approval_refusal(current, by)
         if refusal:
             raise PermissionDenied(refusal)
         if current.needs_legality_check:
@@ -549,30 +540,15 @@ def _freeze_business_case(spend: SpendRequest, by) -> None:
     )
 
 
-def _may_decide(spend: SpendRequest, by) -> bool:
-    """Team leads of the team, legality checkers of the municipality and anyone mandated for the channel."""
-    if spend.team_id in tenancy.team_ids(by, [Role.TEAM_LEAD]):
-        return True
-    if spend.municipality_id in tenancy.municipality_ids(by, [Role.LEGAL_CHECKER]):
-        return True
-    return (
-        approval_refusal(spend, by) is None
-        or Mandate.objects.filter(
-            municipality_id=spend.municipality_id, channel=spend.channel, user=by, active=True
-        ).exists()
-    )
-
-
 def reject_spend(spend: SpendRequest, *, by, reason: str) -> SpendRequest:
     reason = _reason(reason)
     with transaction.atomic():
         current = _lock_spend(spend.pk)
         if current.status != SpendStatus.REQUESTED:
             raise ValidationError({"status": _("Only a requested spend can be rejected.")})
-        if current.requested_by_id == by.pk:
-            raise PermissionDenied(_("You cannot decide on your own request: four eyes are required."))
-        if not _may_decide(current, by):
-            raise PermissionDenied(_("You hold no mandate to decide on this request."))
+        refusal = rules.rejection_refusal(current, by)
+        if refusal:
+            raise PermissionDenied(refusal)
         current.status = SpendStatus.REJECTED
         current.decided_by = by
         current.decided_at = timezone.now()
@@ -592,13 +568,9 @@ def cancel_spend(spend: SpendRequest, *, by, reason: str) -> SpendRequest:
             raise ValidationError(
                 {"status": _("Only a request that is not paid, rejected or cancelled can be cancelled.")}
             )
-        allowed = (
-            current.requested_by_id == by.pk
-            or current.team_id in tenancy.team_ids(by, [Role.TEAM_LEAD])
-            or current.municipality_id in tenancy.municipality_ids(by, [Role.ADMIN])
-        )
-        if not allowed:
-            raise PermissionDenied(_("Only the requester, a team lead or an administrator may cancel."))
+        refusal = rules.cancel_refusal(current, by)
+        if refusal:
+            raise PermissionDenied(refusal)
         # Exported means the transfer may already be at the bank: releasing the money now could spend it
         # twice. The batch is withdrawn first (checked after the spend's lock, which the export takes too).
         if PaymentBatchItem.objects.in_open_batches().filter(spend=current).exists():
@@ -610,19 +582,16 @@ def cancel_spend(spend: SpendRequest, *, by, reason: str) -> SpendRequest:
                     )
                 }
             )
-        if current.status == SpendStatus.APPROVED:
-            _book(budget, EntryKind.RELEASE, current.amount, by=by, spend=current, note=reason)
+        # Give back what this request still holds committed, never more: a request that was never
+        # approved (or whose commitment went into a payment) releases nothing.
+        committed = open_commitment(current)
+        if committed > 0:
+            _book(budget, EntryKind.RELEASE, committed, by=by, spend=current, note=reason)
         current.status = SpendStatus.CANCELLED
         current.decision_reason = reason
         current.save(update_fields=["status", "decision_reason"])
         _log_spend(by, current, "cancel spend")
     return current
-
-
-def _may_pay(spend: SpendRequest, by) -> bool:
-    return spend.municipality_id in tenancy.municipality_ids(
-        by, [Role.ADMIN]
-    ) or spend.team_id in tenancy.team_ids(by, [Role.TEAM_LEAD])
 
 
 # The note on the release booked with a payment: `reverse_payment` finds that release by it.
@@ -633,11 +602,8 @@ def _payment_refusal(spend: SpendRequest, by) -> tuple[str, str] | None:
     """(field, Dutch sentence) saying why `by` may not mark this locked spend paid now, or None."""
     if spend.status != SpendStatus.APPROVED:
         return "status", _("Only an approved request can be paid.")
-    if spend.requested_by_id == by.pk:
-        return "payer", _("You cannot pay out your own request: four eyes are required.")
-    if not _may_pay(spend, by):
-        return "payer", _("Only an administrator or the team lead may mark a request paid.")
-    return None
+    refusal = rules.payment_refusal(spend, by)
+    return ("payer", refusal) if refusal else None
 
 
 def _book_payment(budget: Budget, spend: SpendRequest, *, by, note: str = "") -> None:
@@ -721,8 +687,9 @@ def record_legality_check(
     amount_reasonable: bool,
     notes: str = "",
 ) -> LegalityCheck:
-    if spend.municipality_id not in tenancy.municipality_ids(by, [Role.LEGAL_CHECKER]):
-        raise PermissionDenied(_("Only a legality checker of this municipality may record a check."))
+    refusal = rules.check_refusal(spend, by)
+    if refusal:
+        raise PermissionDenied(refusal)
     if verdict not in Verdict.values:
         raise ValidationError({"verdict": _("Choose a verdict.")})
     errors: dict = {}
@@ -735,8 +702,9 @@ def record_legality_check(
         current = _lock_spend(spend.pk)
         if current.status != SpendStatus.REQUESTED:
             raise ValidationError({"status": _("Only a requested spend can be checked.")})
-        if current.requested_by_id == by.pk:
-            raise PermissionDenied(_("You cannot check your own request."))
+        refusal = rules.check_refusal(current, by)
+        if refusal:
+            raise PermissionDenied(refusal)
         check = LegalityCheck.objects.create(
             spend=current,
             checked_by=by,
@@ -816,6 +784,18 @@ def export_payment_batch(
             .exclude(pk__in=PaymentBatchItem.objects.in_open_batches().values("spend_id"))
             .order_by("decided_at", "pk")
         )
+        # Separate duties: a transfer that `by` requested or approved is left for another administrator.
+        own = [s for s in spends if rules.export_refusal(s, by)]
+        spends = [s for s in spends if s not in own]
+        if not spends and own:
+            message = ngettext(
+                "There is nothing you may export: the %(n)d approved transfer left was requested or "
+                "approved by you, so another administrator exports it.",
+                "There is nothing you may export: the %(n)d approved transfers left were requested or "
+                "approved by you, so another administrator exports them.",
+                len(own),
+            )
+            raise ValidationError({"spends": message % {"n": len(own)}})
         if not spends:
             raise ValidationError(
                 {
@@ -887,7 +867,8 @@ def mark_batch_paid(batch: PaymentBatch, *, by, idempotency_key: str | None = No
     """The bank carried out the batch: mark every spend in it paid, in one transaction.
 
     Each spend goes through the same ledger path as `pay_spend` (release the commitment, book the
-    payment) under the same rule (`_may_pay`, four eyes). All or nothing: when any spend can no longer
+    payment) under the same rule (`rules.payment_refusal`: the administrator, neither requester nor
+    approver). All or nothing: when any spend can no longer
     be paid (paid on its own meanwhile, cancelled) or `by` may not pay it, nothing is booked and the
     error names every such spend.
     """

@@ -17,7 +17,7 @@ from maatwerk.accounts.models import Role
 from maatwerk.cases.queries import visible_cases
 from maatwerk.forms import add_service_errors
 
-from . import exports, queries, services
+from . import exports, queries, rules, services
 from .forms import (
     AllocateForm,
     BudgetForm,
@@ -172,27 +172,31 @@ def spend_new(request, case_id: int):
 
 
 def _spend_context(request, spend, **forms):
+    """Which forms the page offers follows from `rules`, the same functions the services refuse with."""
     user = request.user
     is_admin = spend.municipality_id in tenancy.municipality_ids(user, [Role.ADMIN])
-    is_checker = spend.municipality_id in tenancy.municipality_ids(user, [Role.LEGAL_CHECKER])
-    is_lead = spend.team_id in tenancy.team_ids(user, [Role.TEAM_LEAD])
     requested = spend.status == SpendStatus.REQUESTED
-    refusal = services.approval_refusal(spend, user) if requested else None
-    open_batch = queries.open_batch_of(spend) if spend.status == SpendStatus.APPROVED else None
+    approved = spend.status == SpendStatus.APPROVED
+    refusal = rules.approval_refusal(spend, user) if requested else None
+    may_reject = requested and rules.rejection_refusal(spend, user) is None
+    open_batch = queries.open_batch_of(spend) if approved else None
+    # An administrator who may not pay this one (they requested or approved it) is told why.
+    pay_refusal = rules.payment_refusal(spend, user) if approved else None
     return {
         "title": spend.reference,
         "spend": spend,
         "checks": spend.legality_checks.select_related("checked_by"),
         "refusal": refusal,
-        "can_decide": requested
-        and spend.requested_by_id != user.pk
-        and (spend.team_id in tenancy.team_ids(user) or is_checker or refusal is None),
-        "can_check": requested and is_checker,
+        "can_approve": requested and refusal is None,
+        "can_reject": may_reject,
+        "can_decide": requested and (refusal is None or may_reject),
+        "can_check": requested and rules.check_refusal(spend, user) is None,
         # A spend in an exported batch may already be at the bank: the batch is withdrawn first.
         "can_cancel": spend.status in (SpendStatus.REQUESTED, SpendStatus.APPROVED)
         and open_batch is None
-        and (spend.requested_by_id == user.pk or is_lead or is_admin),
-        "can_pay": spend.status == SpendStatus.APPROVED and (is_admin or is_lead),
+        and rules.cancel_refusal(spend, user) is None,
+        "can_pay": approved and pay_refusal is None,
+        "pay_refusal": pay_refusal if approved and is_admin else None,
         "open_batch": open_batch,
         "is_admin": is_admin,
         "can_reverse": spend.status == SpendStatus.PAID and is_admin,
@@ -256,10 +260,12 @@ def spend_action(request, pk: int, action: str):
                 "cancel": services.cancel_spend,
                 "reverse": services.reverse_payment,
             }[action]
+            # Only an approved request had money committed to give back.
+            had_commitment = spend.status == SpendStatus.APPROVED
             verb(spend, by=user, reason=form.cleaned_data["reason"])
             done = {
                 "reject": _("Rejected."),
-                "cancel": _("Cancelled; the money is released."),
+                "cancel": _("Cancelled; the money is released.") if had_commitment else _("Cancelled."),
                 "reverse": _("Payment reversed."),
             }[action]
     except ValidationError as exc:

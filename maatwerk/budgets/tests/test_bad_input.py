@@ -94,8 +94,9 @@ def test_the_service_refuses_a_bad_spend_amount_in_dutch_naming_the_field(setup,
     assert not SpendRequest.objects.exists()
 
 
-def test_the_largest_amount_is_accepted(setup):
-    world, case, _budget = setup
+def test_the_largest_amount_is_accepted_when_the_budget_holds_it(setup):
+    world, case, budget = setup
+    services.allocate(budget, by=world.adam, amount=Decimal("9999999.99"))
     assert request(world.alice, case, "9999999.99").amount == Decimal("9999999.99")
 
 

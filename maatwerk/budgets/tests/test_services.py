@@ -177,10 +177,12 @@ def test_cancelling_an_approved_request_releases_the_money(setup):
     assert budget.balances().available == Decimal("1000")
 
 
-def test_overspend_is_refused_with_the_available_amount(setup):
+def test_overspend_is_refused_at_approval_with_the_available_amount(setup):
     world, case, _ = setup
-    services.approve_spend(request(world.alice, case, "900.00"), by=world.dave)
+    # Both fit when requested; the second no longer fits once the first is approved.
+    first = request(world.alice, case, "900.00")
     spend = request(world.alice, case, "200.00")
+    services.approve_spend(first, by=world.dave)
     with pytest.raises(ValidationError) as exc:
         services.approve_spend(spend, by=world.dave)
     assert "€ 100,00" in exc.value.message_dict["amount"][0]
