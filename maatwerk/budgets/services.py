@@ -795,7 +795,7 @@ def export_payment_batch(
                 "approved by you, so another administrator exports them.",
                 len(own),
             )
-            raise ValidationError({"spends": message % {"n": len(own)}})
+            raise PermissionDenied(message % {"n": len(own)})
         if not spends:
             raise ValidationError(
                 {

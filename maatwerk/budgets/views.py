@@ -342,6 +342,10 @@ def batch_create(request):
             )
         except ValidationError as exc:
             _to_form(form, exc)
+        except PermissionDenied as exc:
+            # Everything left to export was requested or approved by this administrator: say so here.
+            form.add_error(None, str(exc))
+            return _payments_page(request, form, status=403)
         else:
             messages.success(
                 request,
