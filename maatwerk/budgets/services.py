@@ -4,7 +4,8 @@ Each function takes the acting user as keyword-only `by`, runs in one transactio
 writes (a `ValidationError` with a {field: Dutch message} dict, nothing half-saved) and writes an
 AccessLog row. "You may not" (role, mandate, four eyes) is a `PermissionDenied` with a Dutch message, as in
 the other apps: the API answers 403 and the pages show the 403 page. Views and the API fetch objects
-through `tenancy` first; the checks here are the rules of the mandate, not the visibility system.
+through `tenancy` first; who may approve, reject, check, cancel, export and pay (the mandate and the
+separation of duties) is asked of `rules`, which the pages ask too.
 
 Money only moves through ledger entries; a booking that would take the available balance below zero is
 refused while the budget row is locked, so concurrent approvals cannot overspend.
