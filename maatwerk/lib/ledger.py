@@ -29,7 +29,9 @@ With every term taken net of its reversals::
 so that ``available = allocated - committed - paid``: what is left is what was allocated minus what is
 earmarked minus what went out. The services refuse any booking that would make ``available`` negative
 (a commitment larger than what is available, or the reversal of an allocation that was already spent),
-and ``released`` never exceeds the gross commitments, so ``committed`` is never negative either.
+and ``released`` never exceeds the gross commitments, so ``committed`` is never negative either: the
+same fold over one spend request's own entries gives what that request still holds committed, and a
+cancellation releases exactly that (a request that was never approved releases nothing).
 
 `balances()` also accepts pre-aggregated rows (one per kind with the summed amount): sums of sums are
 sums, which is how the services compute a balance with one GROUP BY inside the locked transaction.

@@ -204,3 +204,15 @@ def test_the_api_answers_403_when_a_team_lead_pays(people, client_for):
     response = client_for(world.dave).post(f"/api/v1/budget/spends/{spend.pk}/pay")
     assert response.status_code == 403
     assert "functioneel beheerder" in response.json()["detail"]
+
+
+def test_the_payments_page_says_why_an_administrator_may_not_export_their_own_approvals(people, client_for):
+    world = people["world"]
+    ada = people["payers"][1]
+    spend = request(world.alice, make_case(world.team_a), "200.00")
+    services.approve_spend(spend, by=ada)
+    form = {"municipality": world.eindhoven.pk, "execution_date": EXECUTION_DATE.isoformat(), **DEBTOR}
+    response = client_for(ada).post(reverse("budgets:batch_create"), form)
+    assert response.status_code == 403
+    assert "een andere beheerder exporteert haar" in response.content.decode()
+    assert client_for(world.adam).post(reverse("budgets:batch_create"), form).status_code == 302
