@@ -2,14 +2,15 @@
 
 :func:`evaluate` is the one place where a plan gets the case's additions before the engine sees it (worker
 time, default discount rate, default optimism bias, catalogue provenance), so the editor preview, a saved
-version and the API give the same figures for the same input. :func:`version_problem` says whether a stored
+version and the API give the same figures for the same input. :func:`version_error` says whether a stored
 version can be shown at all. Nothing here writes.
 
 Imports run one way inside the app (``tests/test_import_graph.py`` holds it)::
 
     engine <- evaluation <- presentation <- editor, pdf <- services <- views, api
 
-so this module imports only the engine (and models, forms), never services, presentation or views.
+Models, forms and queries sit beside the engine at the bottom; cli uses only the engine. This module
+imports the engine and models, never presentation, services or views.
 """
 
 import copy

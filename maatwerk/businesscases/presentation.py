@@ -5,7 +5,9 @@ Imports run one way inside the app (``tests/test_import_graph.py`` holds it)::
 
     engine <- evaluation <- presentation <- editor, pdf <- services <- views, api
 
-so this module may import the engine and evaluation, never the editor, services, the PDF or views.
+Models, forms and queries sit beside the engine at the bottom; cli uses only the engine. This module
+imports the engine, evaluation and forms (for the editor's field labels), never the editor, services, the
+PDF or views.
 """
 
 import re
