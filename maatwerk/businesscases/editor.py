@@ -16,7 +16,7 @@ from maatwerk.catalogue.services import ItemPrice
 from . import engine
 from .evaluation import WORKER_FLOW_CODE
 from .forms import FlowFormSet, ParametersForm
-from .presentation import ROUTE_LABELS, plan_error_message, plan_error_text
+from .presentation import field_label, plan_error_message, plan_error_text
 
 ROUTES = engine.ROUTES
 FLOW_FIELDS = (
@@ -262,6 +262,6 @@ class Editor:
             for i, form in enumerate(formset.forms):
                 for name, errs in form.errors.items():
                     label = form.fields[name].label if name in form.fields else ""
-                    prefix = _("%(route)s, row %(n)d") % {"route": ROUTE_LABELS[route], "n": i + 1}
+                    prefix = field_label(f"{route}[{i}]")  # "Investering 1", "Reguliere route, regel 2"
                     out += [f"{prefix} — {label}: {e}" if label else f"{prefix}: {e}" for e in errs]
         return out

@@ -21,7 +21,7 @@ from . import editor as ed
 from . import engine, queries, services
 from . import evaluation as ev
 from .forms import TriangleForm
-from .presentation import flows_with_sources, summary, version_problem
+from .presentation import ROUTE_LABELS, flows_with_sources, summary, version_problem
 
 SEARCH_LIMIT = 15
 
@@ -97,7 +97,7 @@ def _editor_page(request, case, editor: ed.Editor, evaluation, *, q: str = "", s
         "title": _("Business case %(ref)s") % {"ref": case.reference},
         "case": case,
         "editor": editor,
-        "routes": [(route, ed.ROUTE_LABELS[route], editor.formsets[route]) for route in ed.ROUTES],
+        "routes": [(route, ROUTE_LABELS[route], editor.formsets[route]) for route in ed.ROUTES],
         "versions": versions,
         "latest": versions[0] if versions else None,
         "q": q,
