@@ -1,7 +1,8 @@
 """Business-case API: compute a plan (pure), versions of a case's business case, freezing, value triangle.
 
 Same scoping as the web interface: a case outside your teams answers 404. An invalid plan answers 422 with
-``field`` naming the offending value (e.g. ``regular_route[0].probability``), as the engine reports it.
+``field`` naming the offending value as the engine reports it (e.g. ``regular_route[0].probability``) and
+``message`` saying it in plain Dutch ("Reguliere route, regel 1, kans: moet tussen 0 en 1 liggen.").
 """
 
 from datetime import datetime
@@ -22,6 +23,7 @@ from maatwerk.lib.money import MAX_HOURLY_RATE
 
 from . import engine, queries, services
 from .models import Verdict
+from .presentation import plan_error_text
 
 router = Router(tags=["businesscases"])
 
@@ -51,7 +53,8 @@ PLAN_SCHEMA = {
 
 class PlanErrorOut(Schema):
     detail: str
-    field: str
+    field: str = Field(description="Path of the offending value in the plan, e.g. investments[1].amount")
+    message: str = Field(description="The error in plain Dutch, naming the field in words")
     errors: dict[str, list[str]]
 
 
@@ -113,7 +116,12 @@ class TriangleOut(Schema):
 
 
 def _plan_error(exc: engine.PlanError) -> dict:
-    return {"detail": _("The plan is not valid."), "field": exc.field, "errors": {exc.field: [exc.message]}}
+    return {
+        "detail": _("The plan is not valid."),
+        "field": exc.field,
+        "message": plan_error_text(exc),
+        "errors": {exc.field: [exc.message]},
+    }
 
 
 def _case(request, case_id: int, purpose: str):

@@ -14,7 +14,9 @@ from maatwerk.catalogue.models import CostItem, Per
 from maatwerk.catalogue.services import ItemPrice
 
 from . import engine
+from .evaluation import WORKER_FLOW_CODE
 from .forms import FlowFormSet, ParametersForm
+from .presentation import field_label, plan_error_message, plan_error_text
 
 ROUTES = engine.ROUTES
 FLOW_FIELDS = (
@@ -127,8 +129,6 @@ def row_from_item(item: CostItem, price: ItemPrice) -> dict:
 
 def rows_from_plan(plan: Mapping) -> dict[str, list[dict]]:
     """Editor rows for a version made without the editor (API): amounts as they are, quantity 1."""
-    from .services import WORKER_FLOW_CODE
-
     rows: dict[str, list[dict]] = {}
     for route in ROUTES:
         rows[route] = []
@@ -242,15 +242,14 @@ class Editor:
                 except (ValueError, IndexError):
                     break
                 if name in form.fields:
-                    form.add_error(name, exc.message)
+                    form.add_error(name, plan_error_message(exc))
                     return
-                form.add_error(None, f"{path}: {exc.message}")
+                form.add_error(None, plan_error_text(exc))
                 return
-        name = {"hourly_rate": "hourly_rate"}.get(path, path)
-        if name in self.params.fields:
-            self.params.add_error(name, exc.message)
+        if path in self.params.fields:
+            self.params.add_error(path, plan_error_message(exc))
         else:
-            self.params.add_error(None, f"{path}: {exc.message}")
+            self.params.add_error(None, plan_error_text(exc))
 
     def errors(self) -> list[str]:
         """Every error as "field label: message", for the live preview's summary."""
@@ -263,19 +262,6 @@ class Editor:
             for i, form in enumerate(formset.forms):
                 for name, errs in form.errors.items():
                     label = form.fields[name].label if name in form.fields else ""
-                    prefix = _("%(route)s, row %(n)d") % {"route": ROUTE_LABELS[route], "n": i + 1}
+                    prefix = field_label(f"{route}[{i}]")  # "Investering 1", "Reguliere route, regel 2"
                     out += [f"{prefix} — {label}: {e}" if label else f"{prefix}: {e}" for e in errs]
         return out
-
-
-def route_labels() -> dict[str, str]:
-    from django.utils.translation import gettext_lazy
-
-    return {
-        "investments": gettext_lazy("Investments (maatwerk)"),
-        "regular_route": gettext_lazy("Regular route: what happens without the plan"),
-        "maatwerk_route": gettext_lazy("Maatwerk route: what still happens with the plan"),
-    }
-
-
-ROUTE_LABELS = route_labels()

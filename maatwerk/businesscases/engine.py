@@ -115,6 +115,30 @@ _MAX_TOTAL_MSG = (
     f"telt op tot meer dan {money.format_eur(money.MAX_STORED)}; controleer bedragen en looptijden"
 )
 _MIN_AMOUNT_MSG = f"mag niet lager zijn dan {money.format_eur(-money.MAX_AMOUNT)}"
+
+# Messages a social worker reads (the editor and the API name the field in words before them, see
+# presentation.plan_error_text); the API's own keys stay in brackets for whoever writes the JSON.
+_SPREAD_KEYS_MSG = (
+    "hoort niet bij een spreiding; die heeft alleen een laagste, waarschijnlijkste en hoogste waarde "
+    "(low, mode, high)"
+)
+_SPREAD_REQUIRED_MSG = "is verplicht bij een spreiding: geef de laagste, waarschijnlijkste en hoogste waarde"
+_SPREAD_ORDER_MSG = (
+    "de laagste waarde mag niet hoger zijn dan de waarschijnlijkste, en die niet hoger dan de hoogste"
+)
+_VALUE_MSG = (
+    "moet een getal zijn, of een spreiding met een laagste, waarschijnlijkste en hoogste waarde "
+    "(low, mode, high)"
+)
+_PER_MSG = "moet eenmalig, per maand of per jaar zijn ('once', 'month' of 'year')"
+_MONTH_MSG = "verschilt van de startmaand; geef er maar één (month of start_month)"
+_MONTHS_MSG = "kan alleen bij een bedrag per maand of per jaar, niet bij een eenmalig bedrag"
+
+
+def _too_deep(limit: int) -> str:
+    return f"is te diep genest: hoogstens {limit} lagen binnen elkaar"
+
+
 # Money is compared and reported to the cent; half a cent absorbs float noise without changing any result
 # that is visible after rounding.
 _HALF_CENT = 0.005
@@ -197,7 +221,7 @@ def _number(value: Any, field: str) -> float:
     except OverflowError:
         raise PlanError(field, "is te groot") from None
     if not math.isfinite(result):
-        raise PlanError(field, "moet een eindig getal zijn")
+        raise PlanError(field, "moet een gewoon getal zijn, niet oneindig")
     return result
 
 
@@ -215,7 +239,7 @@ def _fraction(value: Any, field: str) -> float:
     """A share in [0, 1): deadweight, optimism bias, discount rate."""
     result = _number(value, field)
     if not 0 <= result < 1:
-        raise PlanError(field, "moet 0 of groter en kleiner dan 1 zijn")
+        raise PlanError(field, "moet 0 of meer en kleiner dan 1 zijn (0,25 betekent 25 %)")
     return result
 
 
@@ -237,20 +261,20 @@ def _value(
     if isinstance(value, Mapping):
         for key in value:
             if key not in _TRIANGULAR_KEYS:
-                raise PlanError(f"{field}.{key}", "onbekend veld (verwacht low, mode en high)")
+                raise PlanError(f"{field}.{key}", _SPREAD_KEYS_MSG)
         points = []
         for key in _TRIANGULAR_KEYS:
             if key not in value or value[key] is None:
-                raise PlanError(f"{field}.{key}", "is verplicht bij een driehoeksverdeling")
+                raise PlanError(f"{field}.{key}", _SPREAD_REQUIRED_MSG)
             points.append(_number(value[key], f"{field}.{key}"))
         low, mode, high = points
         if not low <= mode <= high:
-            raise PlanError(field, "moet voldoen aan low ≤ mode ≤ high")
+            raise PlanError(field, _SPREAD_ORDER_MSG)
         for key, point in zip(_TRIANGULAR_KEYS, points, strict=True):
             check(point, f"{field}.{key}")
         return Triangular(low, mode, high)
     if not _is_number(value):
-        raise PlanError(field, "moet een getal of een driehoeksverdeling {low, mode, high} zijn")
+        raise PlanError(field, _VALUE_MSG)
     result = _number(value, field)
     check(result, field)
     return result
@@ -266,10 +290,10 @@ def _optional_text(value: Any, field: str) -> str | None:
 
 def _flow(raw: Any, field: str, *, investment: bool) -> Flow:
     if type(raw) is not dict and not isinstance(raw, Mapping):
-        raise PlanError(field, "moet een object zijn")
+        raise PlanError(field, "moet een regel met velden zijn (een JSON-object)")
     for key in raw:
         if key not in _FLOW_KEYS:
-            raise PlanError(f"{field}.{key}", "onbekend veld")
+            raise PlanError(f"{field}.{key}", "is geen veld van een regel")
 
     # `get` returns None for absent keys and for null: forms and serializers send null for empty optional
     # fields, so both mean "not given".
@@ -294,15 +318,15 @@ def _flow(raw: Any, field: str, *, investment: bool) -> Flow:
             f"{field}.probability",
             minimum=0.0,
             maximum=1.0,
-            below_msg="moet tussen 0 en 1 liggen",
-            above_msg="moet tussen 0 en 1 liggen",
+            below_msg="moet tussen 0 en 1 liggen (0,9 betekent 90 %)",
+            above_msg="moet tussen 0 en 1 liggen (0,9 betekent 90 %)",
         )
 
     per = get("per")
     if per is None:
         per = "once"
     if per not in PERIODS:
-        raise PlanError(f"{field}.per", "moet 'once', 'month' of 'year' zijn")
+        raise PlanError(f"{field}.per", _PER_MSG)
 
     start_month = 0
     if get("start_month") is not None:
@@ -312,7 +336,7 @@ def _flow(raw: Any, field: str, *, investment: bool) -> Flow:
     if get("month") is not None:
         month = _integer(get("month"), f"{field}.month", minimum=0, maximum=MAX_HORIZON_MONTHS)
         if get("start_month") is not None and month != start_month:
-            raise PlanError(f"{field}.month", "spreekt start_month tegen (geef er één op)")
+            raise PlanError(f"{field}.month", _MONTH_MSG)
         start_month = month
 
     months = None
@@ -320,14 +344,14 @@ def _flow(raw: Any, field: str, *, investment: bool) -> Flow:
         if per == "once":
             # A one-off amount with a duration is almost always a monthly amount entered wrongly; silently
             # paying it once would understate the case by a factor `months`.
-            raise PlanError(f"{field}.months", "kan alleen bij per 'month' of 'year'")
+            raise PlanError(f"{field}.months", _MONTHS_MSG)
         months = _integer(get("months"), f"{field}.months", minimum=1, maximum=MAX_HORIZON_MONTHS)
 
     payer = get("payer")
     if payer is None:
         payer = DEFAULT_PAYER
     if not isinstance(payer, str) or not payer.strip():
-        raise PlanError(f"{field}.payer", "moet een niet-lege tekst zijn")
+        raise PlanError(f"{field}.payer", "moet ingevuld zijn")
 
     return Flow(
         amount=amount,
@@ -345,9 +369,9 @@ def _flows(raw: Any, field: str, *, investment: bool) -> tuple[Flow, ...]:
     if raw is None:
         return ()
     if type(raw) is not list and (isinstance(raw, str | bytes | Mapping) or not isinstance(raw, Sequence)):
-        raise PlanError(field, "moet een lijst zijn")
+        raise PlanError(field, "moet een lijst van regels zijn")
     if len(raw) > MAX_FLOWS:
-        raise PlanError(field, f"mag maximaal {MAX_FLOWS} posten bevatten")
+        raise PlanError(field, f"mag hoogstens {MAX_FLOWS} regels hebben")
     return tuple(_flow(item, f"{field}[{i}]", investment=investment) for i, item in enumerate(raw))
 
 
@@ -356,10 +380,10 @@ def validate(plan: Any) -> NormalizedPlan:
     if isinstance(plan, NormalizedPlan):
         return plan
     if not isinstance(plan, Mapping):
-        raise PlanError("plan", "moet een object zijn")
+        raise PlanError("plan", "moet een plan met velden zijn (een JSON-object)")
     for key in plan:
         if key not in _TOP_LEVEL_KEYS:
-            raise PlanError(str(key), "onbekend veld")
+            raise PlanError(str(key), "is geen veld van een plan")
 
     if plan.get("horizon_months") is None:
         raise PlanError("horizon_months", "is verplicht")
@@ -377,7 +401,7 @@ def validate(plan: Any) -> NormalizedPlan:
     flows = sum(len(route_flows) for route_flows in routes.values())
     if flows * draws > MAX_SIMULATION_CELLS:
         limit = max(1, MAX_SIMULATION_CELLS // flows)
-        raise PlanError("draws", f"mag bij {flows} posten hoogstens {limit} zijn")
+        raise PlanError("draws", f"mag bij {flows} regels hoogstens {limit} zijn")
     return NormalizedPlan(
         horizon_months=horizon,
         discount_rate=discount_rate,
@@ -401,7 +425,7 @@ def check_depth(value: Any, field: str = "plan", limit: int = MAX_DEPTH) -> None
         else:
             continue
         if depth > limit:
-            raise PlanError(field, f"is te diep genest (hoogstens {limit} niveaus)")
+            raise PlanError(field, _too_deep(limit))
         stack.extend((child, depth + 1) for child in children)
 
 
@@ -416,18 +440,18 @@ def parse_json(text: str | bytes, field: str = "plan") -> Any:
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError:
-            raise PlanError(field, "is geen geldige UTF-8-tekst") from None
+            raise PlanError(field, "bevat tekens die geen geldige tekst zijn (UTF-8)") from None
 
     def refuse_constant(name: str) -> float:
-        raise PlanError(field, f"bevat {name}, dat is geen getal (gebruik een eindig getal)")
+        raise PlanError(field, f"bevat {name}; dat is geen getal")
 
     try:
         data = json.loads(text, parse_constant=refuse_constant)
     except RecursionError:
-        raise PlanError(field, f"is te diep genest (hoogstens {_MAX_JSON_DEPTH} niveaus)") from None
+        raise PlanError(field, _too_deep(_MAX_JSON_DEPTH)) from None
     except json.JSONDecodeError as exc:
         raise PlanError(
-            field, f"ongeldige JSON op regel {exc.lineno}, kolom {exc.colno}: {exc.msg}"
+            field, f"is geen geldige JSON (regel {exc.lineno}, kolom {exc.colno}: {exc.msg})"
         ) from None
     check_depth(data, field, _MAX_JSON_DEPTH)
     return data
@@ -465,11 +489,11 @@ def check_result(result: Any) -> None:
                 _figure(sums[key], f"by_payer.{payer}.{key}", _MAX_SHOWN)
         for key, series in (result.get("monthly") or {}).items():
             if len(series) > MAX_HORIZON_MONTHS:
-                raise PlanError(f"monthly.{key}", "is te lang")
+                raise PlanError(f"monthly.{key}", "heeft meer maanden dan een plan kan hebben")
             for month, value in enumerate(series):
                 _figure(value, f"monthly.{key}[{month}]", _MAX_SHOWN)
     except (KeyError, TypeError, AttributeError):
-        raise PlanError("result", "is onvolledig") from None
+        raise PlanError("result", "is niet volledig opgeslagen") from None
 
 
 # --- calculation ------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 Deliberately sparse on personal data: the case reference and the applicant's first name identify the
 household for the reader; no surnames, no BSN, no birth years, no notes.
+
+Imports evaluation and presentation only; services imports this module (inside ``export_plan_pdf``).
 """
 
 from pathlib import Path
@@ -12,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from maatwerk.cases.models import Person
 
-from .editor import ROUTE_LABELS
-from .presentation import summary
+from .evaluation import HOURLY_RATE_SOURCE
+from .presentation import ROUTE_LABELS, flows_with_sources, summary, version_problem
 
 CSS_PATH = Path(__file__).resolve().parent / "static" / "businesscases" / "plan_pdf.css"
 
@@ -29,9 +31,6 @@ def _first_name(case) -> str:
 
 
 def plan_context(case, version, triangle) -> dict:
-    from .services import HOURLY_RATE_SOURCE, version_problem
-    from .views import flows_with_sources
-
     problem = version_problem(version)
     shown = version if problem is None else None
     return {

@@ -1,11 +1,27 @@
-"""Engine output as Decimals and chart geometry for templates, the PDF and the API (no writes)."""
+"""What pages, the PDF and the API show of a plan (no writes): engine output as Decimals, chart geometry,
+the route labels, a version's flows with their sources, and engine errors in plain Dutch.
 
+Imports run one way inside the app (``tests/test_import_graph.py`` holds it)::
+
+    engine <- evaluation <- presentation <- editor, pdf <- services <- views, api
+
+Models, forms and queries sit beside the engine at the bottom; cli uses only the engine. This module
+imports the engine, evaluation and forms (for the editor's field labels), never the editor, services, the
+PDF or views.
+"""
+
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from maatwerk.catalogue.models import Payer
 
+from . import engine, evaluation
 from .engine import to_decimal
+from .forms import ParametersForm
 
 CHART_WIDTH, CHART_HEIGHT = 640, 260
 CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 70, 12, 12, 30
@@ -135,3 +151,140 @@ def chart(monthly: dict | None) -> dict | None:
         "regular_total": to_decimal(regular[-1]) if regular else Decimal(0),
         "maatwerk_total": to_decimal(maatwerk[-1]) if maatwerk else Decimal(0),
     }
+
+
+# --- routes and flows -----------------------------------------------------------------------------------
+
+ROUTE_LABELS = {
+    "investments": gettext_lazy("Investments (maatwerk)"),
+    "regular_route": gettext_lazy("Regular route: what happens without the plan"),
+    "maatwerk_route": gettext_lazy("Maatwerk route: what still happens with the plan"),
+}
+
+
+def flows_with_sources(version) -> list[dict]:
+    """Every flow of a version with its route and, for catalogue items, where the figure came from."""
+    out = []
+    for route in engine.ROUTES:
+        for flow in version.plan.get(route) or []:
+            amount = flow.get("amount")
+            out.append(
+                {
+                    "route": ROUTE_LABELS[route],
+                    "label": flow.get("label") or "",
+                    "amount": to_decimal(amount["mode"] if isinstance(amount, dict) else amount),
+                    "low": to_decimal(amount["low"]) if isinstance(amount, dict) else None,
+                    "high": to_decimal(amount["high"]) if isinstance(amount, dict) else None,
+                    "per": flow.get("per", "once"),
+                    "start_month": flow.get("start_month", flow.get("month", 0)),
+                    "months": flow.get("months"),
+                    "probability": to_decimal(
+                        (
+                            sum(flow["probability"].values()) / 3
+                            if isinstance(flow.get("probability"), dict)
+                            else flow.get("probability", 1)
+                        )
+                        * 100,
+                        0,
+                    ),
+                    "payer": flow.get("payer", engine.DEFAULT_PAYER),
+                    "cost_code": flow.get("cost_code"),
+                    "source": version.sources.get(flow.get("cost_code") or "", None),
+                    "worker_time": flow.get("cost_code") == evaluation.WORKER_FLOW_CODE,
+                }
+            )
+    return out
+
+
+# --- engine errors in plain Dutch -----------------------------------------------------------------------
+
+# A row of a route, and what follows it: "investments[1].amount.low" -> ("investments", "1", "amount.low").
+_ROW_PATH = re.compile(
+    r"^(?P<route>investments|regular_route|maatwerk_route)\[(?P<index>\d+)\](?:\.(?P<rest>.+))?$"
+)
+
+
+def _flow_part(rest: str) -> str:
+    parts = {
+        "amount": _("amount"),
+        "amount.low": _("lowest amount"),
+        "amount.mode": _("most likely amount"),
+        "amount.high": _("highest amount"),
+        "probability": _("probability"),
+        "probability.low": _("lowest probability"),
+        "probability.mode": _("most likely probability"),
+        "probability.high": _("highest probability"),
+        "per": _("how often"),
+        "start_month": _("start month"),
+        "month": _("month"),
+        "months": _("number of months"),
+        "payer": _("payer"),
+        "label": _("description"),
+        "cost_code": _("catalogue item"),
+    }
+    # A key the engine does not know (the API sent something else): name it as it was sent.
+    return parts.get(rest, f"“{rest}”")
+
+
+def _top_part(path: str) -> str:
+    form_labels = {name: field.label for name, field in ParametersForm.base_fields.items()}
+    parts = {
+        **form_labels,
+        "plan": _("The plan"),
+        "draws": _("Number of simulations"),
+        "seed": _("Starting value of the simulation"),
+        "investments": _("Investments"),
+        "regular_route": _("Regular route"),
+        "maatwerk_route": _("Maatwerk route"),
+        "result": _("The stored result"),
+    }
+    if path in parts:
+        return str(parts[path])
+    if path.split(".")[0] in ("monthly", "expected", "simulation", "by_payer"):
+        return _("The stored result")
+    return f"“{path}”"
+
+
+def field_label(path: str) -> str:
+    """An engine path in words a social worker reads: ``investments[1].amount`` -> "Investering 2, bedrag",
+    ``regular_route[0].probability`` -> "Reguliere route, regel 1, kans"."""
+    match = _ROW_PATH.match(path)
+    if match is None:
+        return _top_part(path)
+    n = int(match["index"]) + 1
+    route = match["route"]
+    if route == "investments":
+        where = _("Investment %(n)d") % {"n": n}
+    else:
+        name = _("Regular route") if route == "regular_route" else _("Maatwerk route")
+        where = _("%(route)s, row %(n)d") % {"route": name, "n": n}
+    rest = match["rest"]
+    return f"{where}, {_flow_part(rest)}" if rest else where
+
+
+def plan_error_message(exc: engine.PlanError) -> str:
+    """The engine's message as a sentence, for under the form field it belongs to."""
+    message = exc.message.strip()
+    sentence = message[:1].upper() + message[1:]
+    return sentence if sentence.endswith((".", "?", "!")) else f"{sentence}."
+
+
+def plan_error_text(exc: engine.PlanError) -> str:
+    """The whole error in plain Dutch, naming the field: "Investering 2, bedrag: mag niet negatief zijn."
+
+    The one wording for the editor (an error that has no form field of its own), the API's ``message``
+    and a stored version that cannot be shown.
+    """
+    message = exc.message.strip()
+    return f"{field_label(exc.field)}: {message if message.endswith('.') else message + '.'}"
+
+
+def version_problem(version) -> str | None:
+    """Why a stored version cannot be shown (a sentence naming the field), or None when it can."""
+    exc = evaluation.version_error(version)
+    if exc is None:
+        return None
+    return _(
+        "This version of the business case holds an amount that is not valid (%(field)s: %(message)s). "
+        "Correct the plan in the editor and save it again."
+    ) % {"field": field_label(exc.field), "message": exc.message}

@@ -19,8 +19,9 @@ from maatwerk.forms import add_service_errors
 
 from . import editor as ed
 from . import engine, queries, services
+from . import evaluation as ev
 from .forms import TriangleForm
-from .presentation import summary
+from .presentation import ROUTE_LABELS, flows_with_sources, summary, version_problem
 
 SEARCH_LIMIT = 15
 
@@ -41,7 +42,7 @@ def _case(request, case_id: int, purpose: str, *, log: bool = True):
 
 
 def _initial_state(case, version) -> tuple[dict, dict]:
-    rate = services.default_hourly_rate()
+    rate = ev.default_hourly_rate()
     if version is None:
         return ed.default_params(rate), {route: [] for route in ed.ROUTES}
     inputs = version.inputs or {}
@@ -52,7 +53,7 @@ def _initial_state(case, version) -> tuple[dict, dict]:
         params = ed.params_from_plan(version.plan, version.hourly_rate, bias_applied=False)
         return params, ed.rows_from_plan(version.plan)
     except (TypeError, AttributeError, KeyError, ValueError, ArithmeticError):
-        # A stored plan that is not even shaped like one (see services.version_problem): start afresh;
+        # A stored plan that is not even shaped like one (see version_problem): start afresh;
         # the page says that the version must be corrected.
         return ed.default_params(rate), {route: [] for route in ed.ROUTES}
 
@@ -63,7 +64,7 @@ def _evaluate(case, editor: ed.Editor):
         return None
     plan, rate = editor.plan()
     try:
-        return services.evaluate(case, plan, hourly_rate=rate)
+        return ev.evaluate(case, plan, hourly_rate=rate)
     except engine.PlanError as exc:
         editor.apply_plan_error(exc)
         return None
@@ -83,7 +84,7 @@ def _results_context(evaluation, editor: ed.Editor | None = None) -> dict:
         "evaluation": evaluation,
         "s": summary(evaluation.result) if evaluation else None,
         "errors": editor.errors() if (editor is not None and evaluation is None) else [],
-        "hourly_rate_source": services.HOURLY_RATE_SOURCE,
+        "hourly_rate_source": ev.HOURLY_RATE_SOURCE,
     }
 
 
@@ -91,17 +92,17 @@ def _editor_page(request, case, editor: ed.Editor, evaluation, *, q: str = "", s
     business_case = getattr(case, "business_case", None)
     versions = list(business_case.versions.select_related("created_by", "frozen_by")) if business_case else []
     for version in versions:
-        version.problem = services.version_problem(version)
+        version.problem = version_problem(version)
     context = {
         "title": _("Business case %(ref)s") % {"ref": case.reference},
         "case": case,
         "editor": editor,
-        "routes": [(route, ed.ROUTE_LABELS[route], editor.formsets[route]) for route in ed.ROUTES],
+        "routes": [(route, ROUTE_LABELS[route], editor.formsets[route]) for route in ed.ROUTES],
         "versions": versions,
         "latest": versions[0] if versions else None,
         "q": q,
         "search_results": _search(case, q),
-        "hours": services.case_hours(case),
+        "hours": ev.case_hours(case),
         **_results_context(evaluation, editor),
     }
     return render(request, "businesscases/editor.html", context, status=status)
@@ -201,7 +202,7 @@ def version_detail(request, case_id: int, number: int):
     version = tenancy.get_for_user_or_404(
         queries.versions_for(request.user), request.user, business_case__case=case, number=number
     )
-    problem = services.version_problem(version)
+    problem = version_problem(version)
     return render(
         request,
         "businesscases/version.html",
@@ -212,43 +213,9 @@ def version_detail(request, case_id: int, number: int):
             "problem": problem,
             "flows": [] if problem else flows_with_sources(version),
             "s": None if problem else summary(version.result),
-            "hourly_rate_source": services.HOURLY_RATE_SOURCE,
+            "hourly_rate_source": ev.HOURLY_RATE_SOURCE,
         },
     )
-
-
-def flows_with_sources(version) -> list[dict]:
-    """Every flow of a version with its route and, for catalogue items, where the figure came from."""
-    out = []
-    for route in ed.ROUTES:
-        for flow in version.plan.get(route) or []:
-            amount = flow.get("amount")
-            out.append(
-                {
-                    "route": ed.ROUTE_LABELS[route],
-                    "label": flow.get("label") or "",
-                    "amount": engine.to_decimal(amount["mode"] if isinstance(amount, dict) else amount),
-                    "low": engine.to_decimal(amount["low"]) if isinstance(amount, dict) else None,
-                    "high": engine.to_decimal(amount["high"]) if isinstance(amount, dict) else None,
-                    "per": flow.get("per", "once"),
-                    "start_month": flow.get("start_month", flow.get("month", 0)),
-                    "months": flow.get("months"),
-                    "probability": engine.to_decimal(
-                        (
-                            sum(flow["probability"].values()) / 3
-                            if isinstance(flow.get("probability"), dict)
-                            else flow.get("probability", 1)
-                        )
-                        * 100,
-                        0,
-                    ),
-                    "payer": flow.get("payer", engine.DEFAULT_PAYER),
-                    "cost_code": flow.get("cost_code"),
-                    "source": version.sources.get(flow.get("cost_code") or "", None),
-                    "worker_time": flow.get("cost_code") == services.WORKER_FLOW_CODE,
-                }
-            )
-    return out
 
 
 @login_required
@@ -285,7 +252,7 @@ def triangle_view(request, case_id: int):
             "latest": latest,
             "history": history,
             "version": version,
-            "rendement": services.rendement_snapshot(version),
+            "rendement": ev.rendement_snapshot(version),
         },
         status=400 if form.errors else 200,
     )

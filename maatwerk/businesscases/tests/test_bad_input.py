@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from maatwerk.businesscases import editor as ed
-from maatwerk.businesscases import engine, services
+from maatwerk.businesscases import engine, evaluation, presentation, services
 from maatwerk.businesscases.models import BusinessCase, BusinessCaseVersion, ValueTriangle
 from maatwerk.cases.models import TimeEntry
 
@@ -118,7 +118,7 @@ def test_an_error_names_the_callers_flow_not_the_added_worker_time(world, case):
     plan = childcare_plan()
     plan["investments"][0]["amount"] = 1e11
     with pytest.raises(engine.PlanError) as caught:
-        services.evaluate(case, plan)
+        evaluation.evaluate(case, plan)
     assert caught.value.field == "investments[0].amount"  # the caller's first flow, not the hours
 
 
@@ -306,7 +306,7 @@ def test_a_triangle_recorded_on_an_absurd_version_takes_no_figures_from_it(world
 def test_a_new_valid_version_after_an_absurd_one_is_shown_normally(world, case):
     store_absurd_version(case, world.alice)
     version = services.save_version(case, by=world.alice, plan=childcare_plan())
-    assert services.version_problem(version) is None
+    assert presentation.version_problem(version) is None
     response = as_user(world.alice).get(
         reverse("businesscases:version", kwargs={"case_id": case.pk, "number": version.number})
     )
@@ -315,8 +315,8 @@ def test_a_new_valid_version_after_an_absurd_one_is_shown_normally(world, case):
 
 def test_version_problem_names_the_field(world, case):
     version = store_absurd_version(case, world.alice)
-    problem = services.version_problem(version)
-    assert "investments[0].amount" in problem
+    problem = presentation.version_problem(version)
+    assert "Investering 1, bedrag" in problem
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL refuses such rows when they are saved")
@@ -342,4 +342,4 @@ def test_the_migration_makes_versions_stored_beyond_their_columns_readable_again
     assert {name: r.status_code for name, r in responses.items()} == dict.fromkeys(responses, 200)
     repaired = BusinessCaseVersion.objects.get(pk=version.pk)
     assert (repaired.investment, repaired.expected_net, repaired.hourly_rate) == (0, 0, 0)
-    assert services.version_problem(repaired)  # still marked as to be corrected
+    assert presentation.version_problem(repaired)  # still marked as to be corrected

@@ -645,11 +645,14 @@ def test_the_valid_base_of_the_bad_plans_is_valid() -> None:
 
 def test_error_messages_are_dutch_and_specific() -> None:
     cases = {
-        "regular_route.0.probability": (1.5, "regular_route[0].probability: moet tussen 0 en 1 liggen"),
+        "regular_route.0.probability": (
+            1.5,
+            ("regular_route[0].probability: moet tussen 0 en 1 liggen (0,9 betekent 90 %)"),
+        ),
         "horizon_months": (0, "horizon_months: moet tussen 1 en 600 liggen"),
-        "regular_route.0.per": ("week", "regular_route[0].per: moet 'once', 'month' of 'year' zijn"),
-        "regular_route.0.amount": (True, "regular_route[0].amount: moet een getal of een driehoeksverdeling"),
-        "horizon": (36, "horizon: onbekend veld"),
+        "regular_route.0.per": ("week", "regular_route[0].per: moet eenmalig, per maand of per jaar zijn"),
+        "regular_route.0.amount": (True, "regular_route[0].amount: moet een getal zijn, of een spreiding"),
+        "horizon": (36, "horizon: is geen veld van een plan"),
     }
     for path, (value, message) in cases.items():
         with pytest.raises(PlanError, match="^" + re.escape(message)):
@@ -710,7 +713,7 @@ def test_cli_rejects_an_invalid_plan(tmp_path: Any, capsys: pytest.CaptureFixtur
     assert cli.main([str(path)]) == 2
     out, err = capsys.readouterr()
     assert out == ""
-    assert err == "fout: regular_route[0].probability: moet tussen 0 en 1 liggen\n"
+    assert err == "fout: regular_route[0].probability: moet tussen 0 en 1 liggen (0,9 betekent 90 %)\n"
 
 
 def test_cli_rejects_invalid_json(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
@@ -719,7 +722,7 @@ def test_cli_rejects_invalid_json(tmp_path: Any, capsys: pytest.CaptureFixture[s
     assert cli.main([str(path)]) == 2
     out, err = capsys.readouterr()
     assert out == ""
-    assert err.startswith(f"fout: {path}: ongeldige JSON op regel 1")
+    assert err.startswith(f"fout: {path}: is geen geldige JSON (regel 1")
 
 
 def test_cli_rejects_a_missing_file(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:

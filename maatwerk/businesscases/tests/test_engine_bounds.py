@@ -94,7 +94,7 @@ def test_many_draws_over_many_flows_are_refused_before_simulating() -> None:
         engine.compute(bad)
     assert caught.value.field == "draws"
     assert time.perf_counter() - started < 1  # refused, not simulated (which takes seconds)
-    assert "600 posten" in caught.value.message
+    assert "600 regels" in caught.value.message
 
 
 def test_a_million_draws_of_a_small_plan_are_still_allowed() -> None:

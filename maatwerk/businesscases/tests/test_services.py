@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from maatwerk.accounts.models import AccessLog
 from maatwerk.businesscases import engine, services
+from maatwerk.businesscases import evaluation as ev
 from maatwerk.businesscases.models import BusinessCaseVersion, FrozenVersionError, ValueTriangle
 from maatwerk.cases import services as case_services
 
@@ -85,27 +86,27 @@ def test_worker_of_other_team_cannot_save_or_freeze(world, case):
 )
 def test_optimism_bias_defaults_by_weakest_grade(world, case, codes, grade, bias):
     flows = [{"label": c, "amount": 100, "cost_code": c, "payer": "gemeente"} for c in codes]
-    evaluation = services.evaluate(case, childcare_plan(regular_route=flows))
+    evaluation = ev.evaluate(case, childcare_plan(regular_route=flows))
     assert evaluation.bias.grade == grade
     assert evaluation.plan["optimism_bias"] == pytest.approx(bias)
     assert evaluation.bias.applied
 
 
 def test_optimism_bias_given_in_the_plan_wins(world, case):
-    evaluation = services.evaluate(case, childcare_plan(optimism_bias=0.05))
+    evaluation = ev.evaluate(case, childcare_plan(optimism_bias=0.05))
     assert evaluation.plan["optimism_bias"] == 0.05
     assert not evaluation.bias.applied
 
 
 def test_worker_hours_count_as_investment(world, case):
-    without = services.evaluate(case, childcare_plan())
+    without = ev.evaluate(case, childcare_plan())
     case_services.register_time(case, by=world.alice, hours="2.5", activity="household")
     case_services.register_time(case, by=world.dave, hours="1.5", activity="mdt")
-    evaluation = services.evaluate(case, childcare_plan(), hourly_rate=Decimal("80"))
+    evaluation = ev.evaluate(case, childcare_plan(), hourly_rate=Decimal("80"))
     assert evaluation.hours == Decimal("4.00")
     assert evaluation.worker_cost == Decimal("320.00")
     worker = evaluation.plan["investments"][0]
-    assert worker["cost_code"] == services.WORKER_FLOW_CODE and worker["amount"] == 320.0
+    assert worker["cost_code"] == ev.WORKER_FLOW_CODE and worker["amount"] == 320.0
     assert evaluation.result["expected"]["investment"] == pytest.approx(6500 + 320)
     assert evaluation.result["expected"]["net"] == pytest.approx(without.result["expected"]["net"] - 320)
 
@@ -113,14 +114,14 @@ def test_worker_hours_count_as_investment(world, case):
 def test_worker_time_sent_back_in_is_not_counted_twice(world, case):
     case_services.register_time(case, by=world.alice, hours="2", activity="household")
     version = services.save_version(case, by=world.alice, plan=childcare_plan())
-    again = services.evaluate(case, version.plan, hourly_rate=version.hourly_rate)
+    again = ev.evaluate(case, version.plan, hourly_rate=version.hourly_rate)
     assert again.result["expected"]["investment"] == version.result["expected"]["investment"]
 
 
 def test_default_hourly_rate_comes_from_setting(world, case, settings):
     settings.MAATWERK_WORKER_HOURLY_RATE = 90
     case_services.register_time(case, by=world.alice, hours="1", activity="household")
-    assert services.evaluate(case, childcare_plan()).worker_cost == Decimal("90.00")
+    assert ev.evaluate(case, childcare_plan()).worker_cost == Decimal("90.00")
 
 
 def test_per_payer_table_shows_who_invests_and_who_saves(world, case):
@@ -134,7 +135,7 @@ def test_per_payer_table_shows_who_invests_and_who_saves(world, case):
             "payer": "woningcorporatie",
         }
     )
-    by_payer = services.evaluate(case, plan).result["by_payer"]
+    by_payer = ev.evaluate(case, plan).result["by_payer"]
     assert by_payer["gemeente"]["invests"] == 6500
     assert by_payer["woningcorporatie"]["invests"] == 0 and by_payer["woningcorporatie"]["avoided"] > 0
 

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from maatwerk.accounts.models import AccessLog
 from maatwerk.businesscases import editor as ed
-from maatwerk.businesscases import services
+from maatwerk.businesscases import evaluation, services
 from maatwerk.businesscases.models import BusinessCaseVersion, ValueTriangle
 from maatwerk.cases import services as case_services
 
@@ -34,7 +34,7 @@ def childcare_form(**params) -> dict:
         ],
         "maatwerk_route": [],
     }
-    return ed.form_data({**ed.default_params(services.DEFAULT_HOURLY_RATE), **params}, rows)
+    return ed.form_data({**ed.default_params(evaluation.DEFAULT_HOURLY_RATE), **params}, rows)
 
 
 def url(name, case, **kwargs):
@@ -97,7 +97,7 @@ def test_engine_error_is_shown_on_the_field_it_names(world, case, client_for):
     assert response.status_code == 400
     form = response.context["editor"].formsets["investments"].forms[0]
     assert "months" in form.errors
-    assert "kan alleen bij per 'month' of 'year'" in form.errors["months"][0]
+    assert "Kan alleen bij een bedrag per maand of per jaar" in form.errors["months"][0]
 
 
 def test_adding_a_catalogue_item_prefills_its_current_amount(world, case, client_for):
