@@ -27,6 +27,8 @@ _CHECKED = {"Nm": TEXT_PATTERN, "Ustrd": TEXT_PATTERN} | dict.fromkeys(
 )
 # Characters with a readable stand-in in the set (EPC217-08 converts & to +); the rest become spaces.
 _STAND_INS = str.maketrans({"&": "+", '"': "'", "`": "'", "_": "-", "[": "(", "]": ")", "{": "(", "}": ")"})
+# unidecode writes a dash as "--"; one is what was meant.
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
 _NOT_TEXT = re.compile(r"[^A-Za-z0-9/\-?:().,'+ ]")
 _NOT_ID = re.compile(r"[^A-Za-z0-9/\-?:().,'+]")
 
@@ -34,7 +36,7 @@ _NOT_ID = re.compile(r"[^A-Za-z0-9/\-?:().,'+]")
 def _latin(value) -> str:
     # unidecode transliterates (Ü -> U, ß -> ss, Ł -> L, € -> EUR) and drops what has no Latin form
     # (emoji); what is still outside the set afterwards (@, *, !, a tab) is replaced.
-    return unidecode(str(value or "")).translate(_STAND_INS)
+    return unidecode(str(value or "").translate(_DASHES)).translate(_STAND_INS)
 
 
 def _cut(text: str, max_length: int) -> str:
