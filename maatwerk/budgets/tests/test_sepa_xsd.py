@@ -4,6 +4,7 @@ import json
 import logging
 import xml.etree.ElementTree as ET
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -26,9 +27,10 @@ AWKWARD = [
     ("Zorg & Welzijn B.V.", "Begeleiding & vervoer"),
     ("Bakkerij 😀 De Zon", "Brood 🍞 voor de buurt"),
     ("😀🎉", "🎉🎉"),
-    ("Stichting Wonen", LONG_PURPOSE),
+    ("Stichting Wonen", "Huur"),
 ]
-LONG_NAME = "Stichting Maatschappelijke Dienstverlening en Schuldhulp Regio Eindhoven Zuid-Oost"
+# 68 characters, which the form takes; transliterated (ß -> ss, Æ -> AE) it is 71, over SEPA's 70.
+LONG_NAME = "Stichting Maatschappelijke Dienstverlening Großstraße Ærø Schuldhulp"
 
 
 @pytest.fixture
@@ -48,9 +50,9 @@ def approved(world, case, amount="100.00", **kwargs):
 
 def awkward_spends(world, case):
     spends = [approved(world, case, "123.45", creditor_name=n, purpose=p) for n, p in AWKWARD]
-    # A name longer than SEPA's 70 (the form stops it, but older rows or the admin may hold one).
-    SpendRequest.objects.filter(pk=spends[-1].pk).update(creditor_name=LONG_NAME)
-    assert len(LONG_NAME) > 70 and len(f"{spends[-1].reference} {LONG_PURPOSE}") > 140
+    spends.append(approved(world, case, "10.00", creditor_name=LONG_NAME, purpose=LONG_PURPOSE))
+    # With the reference in front, a purpose of 140 (the form's limit) is over SEPA's 140.
+    assert len(f"{spends[-1].reference} {LONG_PURPOSE}") > 140
     return spends
 
 
@@ -94,13 +96,14 @@ def assert_awkward_texts(root, spends):
         "Zorg + Welzijn B.V.",
         "Bakkerij De Zon",
         "-",
-        "Stichting Maatschappelijke Dienstverlening en Schuldhulp Regio",
+        "Stichting Wonen",
+        "Stichting Maatschappelijke Dienstverlening Grossstrasse AEro",
     ]
     purposes = texts(root, f"{tx}/p:RmtInf/p:Ustrd")
     assert purposes[0] == f"{spends[0].reference} Kinderopvang voor Umit (een jaar)"
     assert purposes[2] == f"{spends[2].reference} Brood voor de buurt"
     assert purposes[3] == spends[3].reference
-    assert len(purposes[4]) <= 140 and f"{spends[4].reference} {LONG_PURPOSE}".startswith(purposes[4] + " ")
+    assert len(purposes[5]) <= 140 and f"{spends[5].reference} {LONG_PURPOSE}".startswith(purposes[5] + " ")
     assert texts(root, "p:CstmrCdtTrfInitn/p:PmtInf/p:Dbtr/p:Nm") == [
         "Gemeente 's-Hertogenbosch + Sociaal Domein - Zorg"
     ]
@@ -160,6 +163,27 @@ def test_five_hundred_transfers_in_one_batch_validate_and_add_up(setup, client_f
     assert sum(map(Decimal, amounts)) == expected
     end_to_end = texts(root, "p:CstmrCdtTrfInitn/p:PmtInf/p:CdtTrfTxInf/p:PmtId/p:EndToEndId")
     assert len(set(end_to_end)) == 500
+
+
+def test_the_writer_cuts_names_and_texts_over_the_limits_to_a_valid_file():
+    # Rows the database would not hold (over 70 and 140): the writer does not rely on the form.
+    spend = SimpleNamespace(
+        reference="U-000001",
+        amount=Decimal("6500"),
+        creditor_name="Kinderopvang De Zonnebloem " * 4,
+        iban="NL91ABNA0417164300",
+        purpose="Kinderopvang zodat moeder haar baan houdt " * 5,
+    )
+    data = exports.pain_001(
+        [spend],
+        debtor=exports.Debtor("Gemeente Zaanstad " * 5, "NL02ABNA0123456789"),
+        execution_date=EXECUTION_DATE,
+        message_id="MW-0479-20261201101500-A1B2C3",
+    )
+    root = assert_valid(data)
+    name = root.find("p:CstmrCdtTrfInitn/p:PmtInf/p:CdtTrfTxInf/p:Cdtr/p:Nm", NS).text
+    assert len(name) <= 70 and spend.creditor_name.startswith(name + " ")  # cut between words
+    assert root.find("p:CstmrCdtTrfInitn/p:PmtInf/p:CdtTrfTxInf/p:Amt/p:InstdAmt", NS).text == "6500.00"
 
 
 def _empty_name(value, max_length, **kwargs):
@@ -222,7 +246,7 @@ def test_csv_exports_keep_the_names_as_typed(setup, client_for):
         assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
         body = response.content.decode()
         assert "Ümit Çelik-Öztürk" in body and "Zorg & Welzijn B.V." in body and "😀🎉" in body
-        assert LONG_NAME in body and "123.45" in body
+        assert LONG_NAME in body and "123.45" in body and LONG_PURPOSE in body
     batch = services.export_payment_batch(
         by=world.adam,
         municipality=world.eindhoven,
