@@ -10,6 +10,7 @@ both: the official XSD that the sepaxml package ships, and the character set.
 import functools
 import io
 import re
+from decimal import Decimal
 from importlib import resources
 
 import xmlschema
@@ -98,4 +99,33 @@ def pain_001_errors(data: bytes) -> list[str]:
         pattern = _CHECKED.get(tag)
         if pattern and namespace == "{" + PAIN_001_NS and not pattern.fullmatch(element.text or ""):
             errors.append(f"{tag}: {element.text!r} is outside the SEPA character set")
+    return errors or _sum_errors(resource.root)
+
+
+def _sum_errors(root) -> list[str]:
+    """The EPC rules the schema cannot state: amounts in cents, 0.01 to 999,999,999.99, and each count
+    and control sum equal to the transfers under it."""
+    ns = {"p": PAIN_001_NS}
+    errors = []
+    every = []
+    for block in root.iterfind("p:CstmrCdtTrfInitn/p:PmtInf", ns):
+        amounts = [Decimal(a.text) for a in block.iterfind("p:CdtTrfTxInf/p:Amt/p:InstdAmt", ns)]
+        errors += [
+            f"InstdAmt: {a} is not an amount in cents from 0.01 to 999999999.99"
+            for a in amounts
+            if not (Decimal("0.01") <= a <= Decimal("999999999.99") and a == a.quantize(Decimal("0.01")))
+        ]
+        errors += _totals(block, "PmtInf", amounts, ns)
+        every += amounts
+    header = root.find("p:CstmrCdtTrfInitn/p:GrpHdr", ns)
+    return errors + _totals(header, "GrpHdr", every, ns)
+
+
+def _totals(element, name: str, amounts: list[Decimal], ns: dict) -> list[str]:
+    errors = []
+    count, total = element.find("p:NbOfTxs", ns), element.find("p:CtrlSum", ns)
+    if count is not None and int(count.text) != len(amounts):
+        errors.append(f"{name}/NbOfTxs: {count.text} but {len(amounts)} transfers")
+    if total is not None and Decimal(total.text) != sum(amounts, Decimal(0)):
+        errors.append(f"{name}/CtrlSum: {total.text} but the transfers add up to {sum(amounts, Decimal(0))}")
     return errors

@@ -186,6 +186,30 @@ def test_the_writer_cuts_names_and_texts_over_the_limits_to_a_valid_file():
     assert root.find("p:CstmrCdtTrfInitn/p:PmtInf/p:CdtTrfTxInf/p:Amt/p:InstdAmt", NS).text == "6500.00"
 
 
+def test_control_sums_and_counts_must_add_up():
+    spends = [
+        SimpleNamespace(
+            reference=f"U-{i}", amount=a, creditor_name="A", iban="NL91ABNA0417164300", purpose="x"
+        )
+        for i, a in enumerate(["10.00", "0.01"])
+    ]
+    args = {
+        "debtor": exports.Debtor("G", "NL02ABNA0123456789"),
+        "execution_date": EXECUTION_DATE,
+        "message_id": "M1",
+    }
+    good = exports.write_pain_001(
+        [SimpleNamespace(**vars(s) | {"amount": Decimal(s.amount)}) for s in spends], **args
+    )
+    assert pain_001_errors(good) == []
+    wrong_sum = good.replace(b"<CtrlSum>10.01</CtrlSum>", b"<CtrlSum>10.02</CtrlSum>", 1)
+    assert pain_001_errors(wrong_sum) == ["GrpHdr/CtrlSum: 10.02 but the transfers add up to 10.01"]
+    wrong_count = good.replace(b"<NbOfTxs>2</NbOfTxs>", b"<NbOfTxs>3</NbOfTxs>")
+    assert len(pain_001_errors(wrong_count)) == 2  # the header and the payment block
+    fraction = good.replace(b">0.01</InstdAmt>", b">0.005</InstdAmt>")
+    assert any("cents" in e for e in pain_001_errors(fraction))
+
+
 def _empty_name(value, max_length, **kwargs):
     return ""  # the schema wants at least one character
 

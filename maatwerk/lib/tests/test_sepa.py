@@ -1,5 +1,7 @@
 """SEPA text and identifiers: whatever goes in, what comes out is what a bank accepts."""
 
+from decimal import Decimal
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -70,8 +72,6 @@ def test_identifiers_lose_spaces_and_slashes_at_the_ends():
 
 
 def test_amounts_have_two_decimals():
-    from decimal import Decimal
-
     assert sepa_amount(Decimal("2815.29000000000")) == "2815.29"
     assert sepa_amount(Decimal("5")) == "5.00"
 
