@@ -469,13 +469,21 @@ def get_batch(request, batch_id: int):
     return _batch_out(batch)
 
 
-@router.get("/payments/batches/{batch_id}/sepa.xml", summary="The batch's SEPA file, pain.001.001.03 (admin)")
+@router.get(
+    "/payments/batches/{batch_id}/sepa.xml",
+    response={200: None, 422: Error},
+    summary="The batch's SEPA file, pain.001.001.03, checked against the schema (admin)",
+)
 def batch_sepa(request, batch_id: int):
     batch = _batch(request, batch_id)
     spends = queries.exported_batch_spends(
         request.user, batch, purpose="api payment batch file", request=request
     )
-    response = HttpResponse(exports.batch_pain_001(batch, spends), content_type="application/xml")
+    try:
+        data = exports.batch_pain_001(batch, spends)
+    except exports.SepaFileInvalid:
+        raise HttpError(422, str(exports.NOT_OFFERED)) from None
+    response = HttpResponse(data, content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="{batch.message_id}.xml"'
     return response
 

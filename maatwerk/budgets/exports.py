@@ -3,23 +3,35 @@
 A registry of exporters (after healthchecks' TRANSPORTS): name → (function, content type, file suffix).
 pain.001.001.03 is written with xml.etree, to the structure of the EPC SEPA Credit Transfer
 implementation guidelines (one payment information block, one transaction per spend request, amounts
-with two decimals, the spend reference as end-to-end id).
+with two decimals, the spend reference as end-to-end id). Every file is checked against the official
+schema and the SEPA character set before anyone gets it (`pain_001` raises `SepaFileInvalid`).
 """
 
 import csv
 import io
+import logging
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from maatwerk.lib.money import round_money
+from maatwerk.lib.sepa import PAIN_001_NS, pain_001_errors, sepa_amount, sepa_id, sepa_text
 
-PAIN_001_NS = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
-# Characters SEPA allows in names and remittance text; anything else becomes a space.
-_SEPA_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-?:().,'+ ")
+logger = logging.getLogger(__name__)
+
+# What the financial administrator is told when a file fails the check; the reason is in the log.
+NOT_RECORDED = _(
+    "The SEPA file for this batch does not meet the bank's standard (pain.001.001.03), so the batch was "
+    "not recorded. The details are in the server log; ask the application manager."
+)
+NOT_OFFERED = _(
+    "The SEPA file of this batch does not meet the bank's standard (pain.001.001.03) and is not offered "
+    "for download. The details are in the server log; ask the application manager."
+)
 
 
 @dataclass(frozen=True)
@@ -29,8 +41,12 @@ class Debtor:
     bic: str = ""
 
 
-def sepa_text(value: str, limit: int) -> str:
-    return "".join(c if c in _SEPA_CHARS else " " for c in (value or "")).strip()[:limit] or "-"
+class SepaFileInvalid(Exception):
+    """A written pain.001 file that a bank would refuse; `errors` says why (for the operator's log)."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("; ".join(errors))
+        self.errors = errors
 
 
 def _sub(parent, tag, text=None, **attrs):
@@ -43,23 +59,39 @@ def _sub(parent, tag, text=None, **attrs):
 def pain_001(
     spends: Sequence, *, debtor: Debtor, execution_date: date, message_id: str, now: datetime | None = None
 ) -> bytes:
+    """The file, checked: raises SepaFileInvalid (and logs why) when it would not pass the bank's checks."""
+    data = write_pain_001(
+        spends, debtor=debtor, execution_date=execution_date, message_id=message_id, now=now
+    )
+    errors = pain_001_errors(data)
+    if errors:
+        logger.error(
+            "SEPA file %s does not validate against pain.001.001.03: %s", message_id, "; ".join(errors[:20])
+        )
+        raise SepaFileInvalid(errors)
+    return data
+
+
+def write_pain_001(
+    spends: Sequence, *, debtor: Debtor, execution_date: date, message_id: str, now: datetime | None = None
+) -> bytes:
     now = timezone.localtime(now or timezone.now())
     total = sum((round_money(s.amount) for s in spends), round_money(0))
     ET.register_namespace("", PAIN_001_NS)
     doc = ET.Element("Document", xmlns=PAIN_001_NS)
     root = _sub(doc, "CstmrCdtTrfInitn")
     header = _sub(root, "GrpHdr")
-    _sub(header, "MsgId", sepa_text(message_id, 35))
+    _sub(header, "MsgId", sepa_id(message_id))
     _sub(header, "CreDtTm", now.strftime("%Y-%m-%dT%H:%M:%S"))
     _sub(header, "NbOfTxs", str(len(spends)))
-    _sub(header, "CtrlSum", f"{total:.2f}")
+    _sub(header, "CtrlSum", sepa_amount(total))
     _sub(_sub(header, "InitgPty"), "Nm", sepa_text(debtor.name, 70))
     info = _sub(root, "PmtInf")
-    _sub(info, "PmtInfId", sepa_text(message_id, 35))
+    _sub(info, "PmtInfId", sepa_id(message_id))
     _sub(info, "PmtMtd", "TRF")
     _sub(info, "BtchBookg", "true")
     _sub(info, "NbOfTxs", str(len(spends)))
-    _sub(info, "CtrlSum", f"{total:.2f}")
+    _sub(info, "CtrlSum", sepa_amount(total))
     _sub(_sub(_sub(info, "PmtTpInf"), "SvcLvl"), "Cd", "SEPA")
     _sub(info, "ReqdExctnDt", execution_date.isoformat())
     _sub(_sub(info, "Dbtr"), "Nm", sepa_text(debtor.name, 70))
@@ -72,8 +104,8 @@ def pain_001(
     _sub(info, "ChrgBr", "SLEV")
     for spend in spends:
         tx = _sub(info, "CdtTrfTxInf")
-        _sub(_sub(tx, "PmtId"), "EndToEndId", spend.reference)
-        _sub(_sub(tx, "Amt"), "InstdAmt", f"{round_money(spend.amount):.2f}", Ccy="EUR")
+        _sub(_sub(tx, "PmtId"), "EndToEndId", sepa_id(spend.reference))
+        _sub(_sub(tx, "Amt"), "InstdAmt", sepa_amount(round_money(spend.amount)), Ccy="EUR")
         _sub(_sub(tx, "Cdtr"), "Nm", sepa_text(spend.creditor_name, 70))
         _sub(_sub(_sub(tx, "CdtrAcct"), "Id"), "IBAN", spend.iban)
         _sub(_sub(tx, "RmtInf"), "Ustrd", sepa_text(f"{spend.reference} {spend.purpose}", 140))

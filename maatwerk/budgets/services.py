@@ -33,7 +33,7 @@ from maatwerk.lib import ledger, money
 from maatwerk.lib.money import format_eur, round_money
 from maatwerk.validation import parse_money, parse_text
 
-from . import queries, rules
+from . import exports, queries, rules
 from .models import (
     PARTICIPATIEWET_BASES,
     BatchStatus,
@@ -826,6 +826,12 @@ def export_payment_batch(
         PaymentBatchItem.objects.bulk_create(
             [PaymentBatchItem(batch=batch, spend=s, amount=s.amount) for s in spends]
         )
+        try:
+            # The file is written and checked before anything is recorded: a batch whose file a bank
+            # would refuse rolls back with this transaction (the schema error is in the log).
+            exports.batch_pain_001(batch, spends)
+        except exports.SepaFileInvalid:
+            raise ValidationError({"spends": str(exports.NOT_RECORDED)}) from None
         _log(
             by,
             batch,

@@ -387,7 +387,12 @@ def batch_detail(request, pk: int):
 def batch_sepa(request, pk: int):
     batch = _batch(request, pk)
     spends = queries.exported_batch_spends(request.user, batch, purpose="payment batch file", request=request)
-    response = HttpResponse(exports.batch_pain_001(batch, spends), content_type="application/xml")
+    try:
+        data = exports.batch_pain_001(batch, spends)
+    except exports.SepaFileInvalid:
+        # Never a file the bank would refuse; 409: the batch's state, not the request, is at fault.
+        return _batch_page(request, batch, errors=[exports.NOT_OFFERED], status=409)
+    response = HttpResponse(data, content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="{batch.message_id}.xml"'
     return response
 
