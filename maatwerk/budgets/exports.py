@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
+from maatwerk.lib.exports import money_text
 from maatwerk.lib.money import round_money
 
 PAIN_001_NS = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
@@ -126,7 +127,7 @@ def payments_csv(spends: Sequence) -> str:
                     s.team.name,
                     s.channel,
                     s.legal_basis,
-                    f"{round_money(s.amount):.2f}",
+                    money_text(s.amount),
                     s.creditor_name,
                     s.iban,
                     s.purpose,
