@@ -55,8 +55,12 @@ class MoneyField(forms.Field):
         minimum: Decimal = Decimal(0),
         maximum: Decimal = money.MAX_AMOUNT,
         below=None,
+        max_digits=None,
+        decimal_places=None,
         **kwargs,
     ):
+        # max_digits and decimal_places come from a model's DecimalField (an admin's formfield_overrides):
+        # the bounds and whole cents of parse_money are stricter than any amount column.
         self.minimum, self.maximum, self.below = minimum, maximum, below
         super().__init__(**kwargs)
 
