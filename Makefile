@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make run` serves the demo as its users will meet it: Dutch 404/403/500 pages in the app's layout, never
+# Django's debug page that lists every URL pattern (Django shows it instead of any custom page while DEBUG
+# is on). Static files come from WhiteNoise either way. A developer asks for the debug pages: make run DEBUG=1.
+DEBUG ?= 0
 export DJANGO_SETTINGS_MODULE := maatwerk.settings
 
 .PHONY: install run test test-fast bench lint format messages check-migrations clean
@@ -39,7 +43,7 @@ run: install
 	$(BIN)/python manage.py demo --if-empty --print-logins
 	@echo ""
 	@echo "Maatwerk runs at http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=$(DEBUG) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	@scripts/ensure-system-packages.sh test

@@ -1,8 +1,13 @@
 """Shared form plumbing: NL Design System classes and accessible error wiring on every widget."""
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.widgets import Input
+
+from maatwerk.lib import money
+from maatwerk.validation import parse_money
 
 
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -23,6 +28,52 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+class MoneyInput(forms.TextInput):
+    """A text box for euros: a number input would let the browser refuse "6.500,00" in its own (often
+    English) words, and its arrows make no sense for money. A stored amount is shown the Dutch way."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, Decimal | int) and not isinstance(value, bool):
+            return money.format_eur(value).removeprefix("€ ").replace(".", "")
+        return super().format_value(value)
+
+
+class MoneyField(forms.Field):
+    """An amount in euros typed the Dutch way ("6.500,00", "6500", "6500,5", "€ 6.500"), read by the one
+    parser for typed money (`validation.parse_money`) with its Dutch messages and the project's bounds."""
+
+    widget = MoneyInput
+
+    def __init__(
+        self,
+        *,
+        minimum: Decimal = Decimal(0),
+        maximum: Decimal = money.MAX_AMOUNT,
+        below=None,
+        max_digits=None,
+        decimal_places=None,
+        **kwargs,
+    ):
+        # max_digits and decimal_places come from a model's DecimalField (an admin's formfield_overrides):
+        # the bounds and whole cents of parse_money are stricter than any amount column.
+        self.minimum, self.maximum, self.below = minimum, maximum, below
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
+            return None
+        errors: dict = {}
+        amount = parse_money(
+            value, "amount", errors, minimum=self.minimum, maximum=self.maximum, below=self.below
+        )
+        if errors:
+            raise ValidationError(errors["amount"], code="invalid")
+        return amount
 
 
 # First match wins, so a subclass comes before its parent: CheckboxSelectMultiple is a RadioSelect.

@@ -186,9 +186,10 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-# Serve straight from the finders in development and tests, so no collectstatic is needed.
+# Serve straight from the finders in development and tests, so no collectstatic is needed, and look each
+# file up when asked: `make run` has DEBUG off (Dutch error pages), and an edited stylesheet still shows.
 WHITENOISE_USE_FINDERS = not PRODUCTION
-WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 # EMAIL_BACKEND: console by default (reminders are printed); set SMTP settings in production.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

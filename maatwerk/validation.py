@@ -222,6 +222,28 @@ def amount_error(exc: money.AmountError, *, below: str | None = None, example: s
     return _("Enter an amount in euros, e.g. %(example)s.") % {"example": example}
 
 
+# How an amount typed in a Dutch form is read. Dots between groups of three digits are thousands
+# separators ("6.500" is six thousand five hundred) and a comma is the decimal sign ("6.500,00", "6500,5").
+# A single dot followed by one or two digits ("6500.50", typed on an English keyboard or copied from a
+# bank export) can only be a decimal point: no Dutch writer groups two digits. Anything else that mixes
+# the signs ("6,500.00", "1.2.3", "1.23,4.5") is refused rather than guessed.
+_TYPED_AMOUNT = (
+    (re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d*)?$"), lambda v: v.replace(".", "").replace(",", ".")),
+    (re.compile(r"^-?\d*,\d*$"), lambda v: v.replace(",", ".")),
+)
+_AMOUNT_NOISE = re.compile(r"(€|eur|\s)", re.IGNORECASE)
+
+
+def normalise_typed_amount(value: str) -> str:
+    """A typed amount in the notation Decimal reads: "€ 6.500,00" → "6500.00", "6500,5" → "6500.5",
+    "6.500" → "6500", "6500.50" stays; a notation that is not Dutch is returned as typed (and refused)."""
+    value = _AMOUNT_NOISE.sub("", value)
+    for pattern, rewrite in _TYPED_AMOUNT:
+        if pattern.match(value) and any(c.isdigit() for c in value):
+            return rewrite(value)
+    return value
+
+
 def parse_money(
     value,
     field: str,
@@ -232,7 +254,9 @@ def parse_money(
     below: str | None = None,
 ) -> Decimal | None:
     """An amount in whole cents within [minimum, maximum] (the one maximum for money by default); on bad
-    input a Dutch message under `field` and None."""
+    input a Dutch message under `field` and None. Text is read the Dutch way (`normalise_typed_amount`)."""
+    if isinstance(value, str):
+        value = normalise_typed_amount(value)
     try:
         return money.parse_amount(value, minimum=minimum, maximum=maximum)
     except money.AmountError as exc:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from maatwerk.lib.exports import safe_cell
+from maatwerk.lib.exports import money_cell, safe_cell
 
 from .models import LEVEL_ORDER, Escalation, Level
 
@@ -62,7 +62,7 @@ def rows(barriers):
             str(Level(level).label) if level else "",
             b.households_hit,
             b.cases_linked,
-            b.cost_at_stake or 0,
+            money_cell(b.cost_at_stake or 0),
             timezone.localtime(b.created_at).date(),
             (now - b.created_at).days,
             b.risk_date or "",

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from maatwerk.cases.models import Agency
-from maatwerk.forms import DateInput, NLDSFormMixin
+from maatwerk.forms import DateInput, MoneyInput, NLDSFormMixin
 
 from .models import CLOSED_STATUSES, BarrierStatus, BarrierType, Decision, Level
 
@@ -24,6 +24,7 @@ class BarrierForm(ServiceForm):
     cost_at_stake = forms.CharField(
         label=_("cost at stake for this case"),
         required=False,
+        widget=MoneyInput,
         help_text=_(
             "In euros; only used while the case has no business case. Once it has one, the expected net "
             "benefit of its latest version counts."

@@ -78,9 +78,7 @@ def _amount(value, field: str, errors: dict) -> Decimal | None:
     """A cost at stake: 0 up to the one maximum for money (maatwerk.lib.money), whole cents."""
     if value in (None, ""):
         return None
-    return parse_money(
-        str(value).strip().replace(",", "."), field, errors, below=_("The cost at stake cannot be negative.")
-    )
+    return parse_money(value, field, errors, below=_("The cost at stake cannot be negative."))
 
 
 def _require_act(by, barrier: Barrier) -> None:

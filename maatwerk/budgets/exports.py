@@ -18,6 +18,7 @@ from datetime import date, datetime
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from maatwerk.lib.exports import money_text
 from maatwerk.lib.money import round_money
 from maatwerk.lib.sepa import PAIN_001_NS, pain_001_errors, sepa_amount, sepa_id, sepa_text
 
@@ -158,7 +159,7 @@ def payments_csv(spends: Sequence) -> str:
                     s.team.name,
                     s.channel,
                     s.legal_basis,
-                    f"{round_money(s.amount):.2f}",
+                    money_text(s.amount),
                     s.creditor_name,
                     s.iban,
                     s.purpose,

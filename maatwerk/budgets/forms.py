@@ -3,8 +3,8 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from maatwerk.forms import DateInput, NLDSFormMixin
-from maatwerk.lib.money import MAX_AMOUNT
+from maatwerk.forms import DateInput, MoneyField, NLDSFormMixin
+from maatwerk.lib.money import CENT
 
 from .models import Channel, LegalBasis, PayeeKind, Verdict
 
@@ -20,13 +20,10 @@ def new_key() -> str:
 
 class _SpendRequestFields(forms.Form):
     channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
-    amount = forms.DecimalField(
+    amount = MoneyField(
         label=_("amount"),
-        max_digits=12,
-        decimal_places=2,
-        min_value=0.01,
-        max_value=MAX_AMOUNT,
-        localize=True,
+        minimum=CENT,
+        below=_("The amount must be more than zero."),
         help_text=_("In euros, e.g. 125,50."),
     )
     purpose = forms.CharField(label=_("purpose"), max_length=140)
@@ -80,14 +77,7 @@ class LegalityCheckForm(NLDSFormMixin, forms.Form):
 
 
 class AllocateForm(NLDSFormMixin, forms.Form):
-    amount = forms.DecimalField(
-        label=_("amount"),
-        max_digits=12,
-        decimal_places=2,
-        min_value=0.01,
-        max_value=MAX_AMOUNT,
-        localize=True,
-    )
+    amount = MoneyField(label=_("amount"), minimum=CENT, below=_("The amount must be more than zero."))
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
 

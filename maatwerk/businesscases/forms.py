@@ -4,7 +4,6 @@ Amounts and percentages are typed the Dutch way ("1.234,56", "2,25"); percentage
 engine's fractions in :mod:`maatwerk.businesscases.editor`.
 """
 
-import re
 from decimal import Decimal
 
 from django import forms
@@ -15,22 +14,16 @@ from maatwerk.catalogue.models import Payer
 from maatwerk.forms import NLDSFormMixin
 from maatwerk.lib import money
 from maatwerk.lib.money import MAX_AMOUNT, MAX_HOURLY_RATE
+from maatwerk.validation import normalise_typed_amount
 
 from .engine import MAX_HORIZON_MONTHS
 from .models import Verdict
 
-# Dots between groups of three digits, no comma: a Dutch amount with thousands separators ("6.500").
-THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
-
 
 def normalise_number(value: str) -> str:
-    """ "€ 1.234,56" → "1234.56"; "2,25" → "2.25"; "6.500" → "6500" (Dutch thousands); "2.25" stays."""
-    value = value.replace("€", "").replace("%", "").replace(" ", "").replace("\u00a0", "").strip()
-    if "," in value:
-        value = value.replace(".", "").replace(",", ".")
-    elif THOUSANDS.match(value):
-        value = value.replace(".", "")
-    return value
+    """ "€ 1.234,56" → "1234.56"; "2,25" → "2.25"; "6.500" → "6500" (Dutch thousands); "2.25" stays: the one
+    reading of typed money (`validation.normalise_typed_amount`), here also for percentages."""
+    return normalise_typed_amount(value.replace("%", ""))
 
 
 class DutchDecimalField(forms.DecimalField):

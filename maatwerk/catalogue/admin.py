@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from maatwerk.accounts.admin_base import NationalDataAdmin, ScopedAdmin
+from maatwerk.forms import MoneyField
 
 from .models import CostItem, CostOverride, PriceIndex
 
@@ -50,7 +51,8 @@ class CostOverrideAdmin(ScopedAdmin):
     search_fields = ["item__code", "item__name_nl", "note"]
     autocomplete_fields = ["item"]
     readonly_fields = ["updated_by", "updated_at"]
-    formfield_overrides = URL_FIELDS
+    # The own amount is typed the Dutch way ("6.500,00"), read by the one parser for typed money.
+    formfield_overrides = {**URL_FIELDS, models.DecimalField: {"form_class": MoneyField}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("item", "municipality")

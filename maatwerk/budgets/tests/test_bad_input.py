@@ -69,7 +69,7 @@ def test_a_spend_above_the_maximum_is_refused_in_the_api(setup, client_for, amou
     ("amount", "message"),
     [
         ("10000000", "Het bedrag mag hoogstens € 9.999.999,99 zijn."),
-        ("12.345", "Gebruik hoogstens twee decimalen (hele centen)."),
+        ("12,345", "Gebruik hoogstens twee decimalen (hele centen)."),
         ("0", "Het bedrag moet groter zijn dan nul."),
         ("-5", "Het bedrag moet groter zijn dan nul."),
         ("NaN", "Vul een bedrag in euro's in, bijvoorbeeld 125,50."),

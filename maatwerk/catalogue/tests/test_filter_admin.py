@@ -55,3 +55,31 @@ def test_admin_manages_only_own_municipality_overrides(staff, client_for):
 
 def test_worker_has_no_catalogue_admin(staff, client_for):
     assert client_for(staff.alice).get("/beheer/catalogue/costoverride/").status_code == 403
+
+
+def test_admin_types_an_own_amount_the_dutch_way(staff, client_for):
+    item = CostItem.objects.get(code="MO_PLEK")
+    own = CostOverride.objects.create(
+        municipality=staff.eindhoven, item=item, amount=Decimal("1"), year=2024, note="besluit"
+    )
+    c = client_for(staff.adam)
+    url = f"/beheer/catalogue/costoverride/{own.pk}/change/"
+    page = c.get(url).content.decode()
+    assert 'value="1,00"' in page and 'inputmode="decimal"' in page
+    form = {
+        "item": item.pk,
+        "municipality": staff.eindhoven.pk,
+        "amount": "€ 6.500,00",
+        "year": 2024,
+        "note": "besluit",
+        "source_url": "",
+    }
+    response = c.post(url, form)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    own.refresh_from_db()
+    assert own.amount == Decimal("6500.00")
+    response = c.post(url, {**form, "amount": "6,500.00"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["amount"] == [
+        "Vul een bedrag in euro's in, bijvoorbeeld 125,50."
+    ]

@@ -35,7 +35,7 @@ def test_an_own_amount_above_the_maximum_is_refused_in_the_api(world, client_for
     ("amount", "message"),
     [
         ("10000000", "Het bedrag mag hoogstens € 9.999.999,99 zijn."),
-        ("12.345", "Gebruik hoogstens twee decimalen (hele centen)."),
+        ("12,345", "Gebruik hoogstens twee decimalen (hele centen)."),
         ("-1", "Het bedrag kan niet negatief zijn."),
         ("NaN", "Vul een bedrag in euro's in, bijvoorbeeld 125,50."),
     ],
