@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maatwerk.accounts.models import Municipality, Team
 from maatwerk.cases import lib as case_lib
-from maatwerk.cases.models import Agency, Case
+from maatwerk.cases.models import Agency, Case, agency_labels
 
 
 class BarrierType(models.TextChoices):
@@ -144,10 +144,7 @@ class Barrier(models.Model):
 
     @property
     def agency_labels(self) -> str:
-        labels = [str(a.label) for a in self.agency_list if a != Agency.OTHER]
-        if self.other_agency:
-            labels.append(self.other_agency)
-        return ", ".join(labels)
+        return agency_labels(self.agency_list, self.other_agency)
 
     @property
     def is_closed(self) -> bool:

@@ -58,6 +58,20 @@ class Agency(models.IntegerChoices):
     OTHER = 11, _("other")
 
 
+def agency_labels(agencies: list[Agency], other_agency: str) -> str:
+    """The agencies as one line: the named ones, then the other agency by its own name.
+
+    The other agency is one more item of the list, never a bracket behind the last named agency (which read
+    as if a pension fund belonged to UWV); "other" stands in only when no name was written down.
+    """
+    labels = [str(a.label) for a in agencies if a != Agency.OTHER]
+    if other_agency:
+        labels.append(other_agency)
+    elif Agency.OTHER in agencies:
+        labels.append(str(Agency.OTHER.label))
+    return ", ".join(labels)
+
+
 class Status(models.TextChoices):
     INTAKE = "intake", _("intake")
     ANALYSIS = "analysis", _("analysis")
@@ -184,6 +198,10 @@ class Case(models.Model):
     @property
     def agency_list(self) -> list[Agency]:
         return [Agency(v) for v in lib.from_mask(self.agencies) if v in Agency.values]
+
+    @property
+    def agency_labels(self) -> str:
+        return agency_labels(self.agency_list, self.other_agency)
 
     @property
     def status_index(self) -> int:
