@@ -15,6 +15,8 @@ The picklists are small and fixed (13 domains, 11 agencies), so they fit one int
 turns them back into lists for display and the API.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -415,6 +417,11 @@ class Reflection(models.Model):
         return f"reflection case {self.case_id}: {self.tone}"
 
 
+# A follow-up asks how the household is doing three and twelve months after closing; a conversation two
+# days after closing says nothing about that. It can be recorded from two weeks before its due date.
+FOLLOWUP_WINDOW = datetime.timedelta(days=14)
+
+
 class FollowUp(models.Model):
     class Kind(models.TextChoices):
         THREE_MONTHS = "3m", _("after 3 months")
@@ -440,3 +447,13 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"follow-up {self.kind} case {self.case_id}"
+
+    @property
+    def opens_on(self) -> datetime.date:
+        """The first day on which this follow-up can be recorded."""
+        return self.due_on - FOLLOWUP_WINDOW
+
+    @property
+    def is_open(self) -> bool:
+        """Whether it can be recorded today (the rule itself is checked in `services.record_followup`)."""
+        return timezone.localdate() >= self.opens_on
