@@ -189,6 +189,8 @@ class Escalation(models.Model):
     )
     to = models.CharField(_("escalated to"), max_length=200)
     question = models.TextField(_("question"), blank=True)
+    # Why this step was taken while the step before it still had no answer (see services.check_escalation).
+    reason = models.TextField(_("reason to escalate further"), blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), default=timezone.now)
     due_date = models.DateField(_("answer due"))
     answer = models.TextField(_("answer"), blank=True)
