@@ -33,6 +33,7 @@ class EscalationOut(Schema):
     level: str
     to: str
     question: str
+    reason: str
     escalated_at: datetime.datetime
     due_date: datetime.date
     overdue: bool
@@ -150,6 +151,11 @@ class EscalationIn(Schema):
     to: str
     due_date: datetime.date
     question: str = ""
+    reason: str = Field(
+        "",
+        description="why escalating further cannot wait; required while the current step is unanswered "
+        "and its term has not passed",
+    )
 
 
 class AnswerIn(Schema):
@@ -199,6 +205,7 @@ def _escalation_out(e: Escalation) -> dict:
         "level": e.level,
         "to": e.to,
         "question": e.question,
+        "reason": e.reason,
         "escalated_at": e.escalated_at,
         "due_date": e.due_date,
         "overdue": e.is_overdue(),

@@ -81,6 +81,15 @@ class EscalateForm(ServiceForm):
     )
     due_date = forms.DateField(label=_("answer due"), widget=DateInput)
     question = forms.CharField(label=_("question"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("reason to escalate further"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only needed while the current step has no answer and its term has not passed yet: "
+            "why it cannot wait."
+        ),
+    )
 
 
 class AnswerForm(ServiceForm):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maatwerk.accounts.models import Municipality, Team
 from maatwerk.cases import lib as case_lib
-from maatwerk.cases.models import Agency, Case
+from maatwerk.cases.models import Agency, Case, agency_labels
 
 
 class BarrierType(models.TextChoices):
@@ -144,10 +144,7 @@ class Barrier(models.Model):
 
     @property
     def agency_labels(self) -> str:
-        labels = [str(a.label) for a in self.agency_list if a != Agency.OTHER]
-        if self.other_agency:
-            labels.append(self.other_agency)
-        return ", ".join(labels)
+        return agency_labels(self.agency_list, self.other_agency)
 
     @property
     def is_closed(self) -> bool:
@@ -192,6 +189,8 @@ class Escalation(models.Model):
     )
     to = models.CharField(_("escalated to"), max_length=200)
     question = models.TextField(_("question"), blank=True)
+    # Why this step was taken while the step before it still had no answer (see services.check_escalation).
+    reason = models.TextField(_("reason to escalate further"), blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), default=timezone.now)
     due_date = models.DateField(_("answer due"))
     answer = models.TextField(_("answer"), blank=True)

@@ -38,7 +38,7 @@ MASK = "[verwijderd]"
 # The stored texts of a barrier and of its escalations that are shown outside the team.
 BARRIER_TEXTS = ("title", "description", "risk", "solution_asked", "legal_provision", "other_agency")
 CLOSED_TEXTS = ("close_reason",)
-ESCALATION_TEXTS = ("to", "question", "answer")
+ESCALATION_TEXTS = ("to", "question", "reason", "answer")
 
 KIND_LABELS = {
     "bsn": gettext_lazy("a BSN"),

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from maatwerk.accounts import tenancy
@@ -274,9 +274,10 @@ def update_barrier(barrier: Barrier, *, by, **changes) -> Barrier:
 # --- the escalation ladder ------------------------------------------------------------------------------
 
 
-def check_escalation(barrier: Barrier, level: str) -> dict:
-    """The errors for escalating to `level` ({} when allowed). Going national needs a recorded local
-    attempt (team or municipality) and a regional one first."""
+def check_escalation(barrier: Barrier, level: str, *, reason: str = "", today=None) -> dict:
+    """The errors for escalating to `level` ({} when allowed), the one rule for services, views and API.
+    Going national needs a recorded local attempt (team or municipality) and a regional one first; every
+    next step needs an answer at the current one or a reason (`check_next_step`)."""
     if barrier.is_closed:
         return {"level": _("The barrier is closed; it cannot be escalated.")}
     if level == Level.NATIONAL:
@@ -294,12 +295,53 @@ def check_escalation(barrier: Barrier, level: str) -> dict:
                 )
                 % {"missing": ", ".join(missing)}
             }
-    return {}
+    return check_next_step(barrier, reason=reason, today=today)
+
+
+def current_step(barrier: Barrier) -> Escalation | None:
+    """The step the barrier stands at: the latest escalation."""
+    return barrier.escalations.order_by("-escalated_at", "-id").first()
+
+
+def check_next_step(barrier: Barrier, *, reason: str = "", today=None) -> dict:
+    """A next step needs an answer at the current one, or a reason to go on without it.
+
+    Escalating is asking someone who can decide and waiting for their answer within the term that was set;
+    three levels recorded in a minute without an answer at any of them is not a ladder that was climbed.
+    So: no answer yet and the term still running needs a written `reason` (an acute risk, say); once the
+    term has passed, "no answer within the term" is the reason and is recorded by itself.
+    """
+    step = current_step(barrier)
+    today = today or timezone.localdate()
+    if step is None or step.is_answered or step.is_overdue(today) or reason:
+        return {}
+    return {
+        "reason": _(
+            "The step to %(to)s, level %(level)s, has no answer yet and its term runs until %(date)s. "
+            "Record the answer first, or give the reason why escalating further cannot wait."
+        )
+        % {
+            "to": step.to,
+            "level": step.get_level_display(),
+            "date": formats.date_format(step.due_date, "j F Y"),
+        }
+    }
+
+
+def automatic_reason(barrier: Barrier, *, today=None) -> str:
+    """The reason recorded for a next step without a written one: the current step's term has passed."""
+    step = current_step(barrier)
+    if step is None or step.is_answered or not step.is_overdue(today):
+        return ""
+    return _("No answer from %(to)s within the term (until %(date)s).") % {
+        "to": step.to,
+        "date": formats.date_format(step.due_date, "j F Y"),
+    }
 
 
 @transaction.atomic
 def escalate_barrier(
-    barrier: Barrier, *, by, level: str, to: str, due_date, question: str = ""
+    barrier: Barrier, *, by, level: str, to: str, due_date, question: str = "", reason: str = ""
 ) -> Escalation:
     _require_act(by, barrier)
     # Lock the barrier so that two people escalating at once both see each other's steps.
@@ -312,13 +354,22 @@ def escalate_barrier(
     if due and due < timezone.localdate():
         errors["due_date"] = _("The due date cannot be in the past.")
     question = _text(question, "question", errors)
+    reason = _text(reason, "reason", errors)
     linked = [link.case for link in barrier.links.select_related("case__household")]
-    check_no_personal_data({"to": to, "question": question}, linked, errors, by=by, team_id=barrier.team_id)
-    if level and "level" not in errors:
-        errors.update(check_escalation(barrier, level))
+    check_no_personal_data(
+        {"to": to, "question": question, "reason": reason}, linked, errors, by=by, team_id=barrier.team_id
+    )
+    if level and "level" not in errors and "reason" not in errors:
+        errors.update(check_escalation(barrier, level, reason=reason))
     _raise(errors)
     escalation = Escalation.objects.create(
-        barrier=barrier, level=level, owner=by, to=to, question=question, due_date=due
+        barrier=barrier,
+        level=level,
+        owner=by,
+        to=to,
+        question=question,
+        reason=reason or automatic_reason(barrier),
+        due_date=due,
     )
     barrier.status = BarrierStatus.ESCALATED
     barrier.updated_at = timezone.now()

@@ -139,6 +139,7 @@ class FollowUpOut(Schema):
     case_id: int
     kind: str
     due_on: datetime.date
+    opens_on: datetime.date = Field(..., description="from this day on the follow-up can be recorded")
     done_on: datetime.date | None
     back_in_trouble: bool | None
     kept_home: bool | None

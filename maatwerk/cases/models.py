@@ -15,6 +15,8 @@ The picklists are small and fixed (13 domains, 11 agencies), so they fit one int
 turns them back into lists for display and the API.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -56,6 +58,20 @@ class Agency(models.IntegerChoices):
     ENERGY_SUPPLIER = 9, _("energy supplier")
     CREDITOR = 10, _("creditor")
     OTHER = 11, _("other")
+
+
+def agency_labels(agencies: list[Agency], other_agency: str) -> str:
+    """The agencies as one line: the named ones, then the other agency by its own name.
+
+    The other agency is one more item of the list, never a bracket behind the last named agency (which read
+    as if a pension fund belonged to UWV); "other" stands in only when no name was written down.
+    """
+    labels = [str(a.label) for a in agencies if a != Agency.OTHER]
+    if other_agency:
+        labels.append(other_agency)
+    elif Agency.OTHER in agencies:
+        labels.append(str(Agency.OTHER.label))
+    return ", ".join(labels)
 
 
 class Status(models.TextChoices):
@@ -184,6 +200,10 @@ class Case(models.Model):
     @property
     def agency_list(self) -> list[Agency]:
         return [Agency(v) for v in lib.from_mask(self.agencies) if v in Agency.values]
+
+    @property
+    def agency_labels(self) -> str:
+        return agency_labels(self.agency_list, self.other_agency)
 
     @property
     def status_index(self) -> int:
@@ -397,6 +417,11 @@ class Reflection(models.Model):
         return f"reflection case {self.case_id}: {self.tone}"
 
 
+# A follow-up asks how the household is doing three and twelve months after closing; a conversation two
+# days after closing says nothing about that. It can be recorded from two weeks before its due date.
+FOLLOWUP_WINDOW = datetime.timedelta(days=14)
+
+
 class FollowUp(models.Model):
     class Kind(models.TextChoices):
         THREE_MONTHS = "3m", _("after 3 months")
@@ -422,3 +447,13 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"follow-up {self.kind} case {self.case_id}"
+
+    @property
+    def opens_on(self) -> datetime.date:
+        """The first day on which this follow-up can be recorded."""
+        return self.due_on - FOLLOWUP_WINDOW
+
+    @property
+    def is_open(self) -> bool:
+        """Whether it can be recorded today (the rule itself is checked in `services.record_followup`)."""
+        return timezone.localdate() >= self.opens_on

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from maatwerk.accounts import tenancy
@@ -506,6 +506,16 @@ def _tri_state(value, field: str, errors: dict) -> bool | None:
 
 
 @transaction.atomic
+def followup_not_open_reason(followup: FollowUp, *, on=None) -> str:
+    """Why the follow-up cannot be recorded on `on` (today by default), or "" when it can: its window opens
+    `models.FOLLOWUP_WINDOW` before the due date. The one rule for services, views and API."""
+    if (on or timezone.localdate()) >= followup.opens_on:
+        return ""
+    return _("This follow-up can be recorded from %(date)s.") % {
+        "date": formats.date_format(followup.opens_on, "j F Y")
+    }
+
+
 def record_followup(
     followup: FollowUp, *, by, back_in_trouble, kept_home=None, kept_job=None, notes: str = "", done_on=None
 ) -> FollowUp:
@@ -525,6 +535,9 @@ def record_followup(
     done_on = parse_date(done_on, "done_on", errors, required=False) or timezone.localdate()
     if done_on > timezone.localdate():
         errors["done_on"] = _("The date cannot be in the future.")
+    elif reason := followup_not_open_reason(followup, on=done_on):
+        # One check covers both a conversation dated too early and recording too early (done_on <= today).
+        errors["done_on"] = reason
     _raise(errors)
     followup.back_in_trouble, followup.kept_home, followup.kept_job = trouble, home, job
     followup.notes, followup.done_on, followup.recorded_by = notes, done_on, by

@@ -20,7 +20,43 @@ MUNICIPALITIES = [
     ("Tilburg", "0855", "tilburg", ["Groenewoud", "Stokhasselt"]),
 ]
 
-FIRST_NAMES = ["Sanne", "Ahmed", "Femke", "Jeroen", "Yasmina", "Ruud", "Ilse", "Mehmet", "Anouk", "Kofi"]
+# Names as one meets them in a Dutch city's neighbourhood team: Dutch, Frisian and Twents names beside
+# Moroccan, Turkish, Surinamese, Antillean, Indonesian, Cape Verdean, Polish, Syrian, Eritrean and
+# Ghanaian ones.
+# The two lists have coprime lengths (30 and 31), so user number i gets the pair (i mod 30, 13i+4 mod 31):
+# by the Chinese remainder theorem no two of the first 930 demo users share a first and last name.
+FIRST_NAMES = [
+    "Sanne",
+    "Ahmed",
+    "Femke",
+    "Jeroen",
+    "Yasmina",
+    "Ruud",
+    "Ilse",
+    "Mehmet",
+    "Anouk",
+    "Kofi",
+    "Priya",
+    "Sjoerd",
+    "Naima",
+    "Wouter",
+    "Esra",
+    "Rachid",
+    "Marieke",
+    "Dewi",
+    "Tjitske",
+    "Kwame",
+    "Fatima",
+    "Bram",
+    "Shirley",
+    "Omar",
+    "Lieke",
+    "Agnieszka",
+    "Daan",
+    "Senait",
+    "Hamza",
+    "Ingrid",
+]
 LAST_NAMES = [
     "de Vries",
     "El Amrani",
@@ -32,7 +68,34 @@ LAST_NAMES = [
     "Pinas",
     "Smit",
     "Bos",
+    "Boukhari",
+    "Kartosen",
+    "Hoekstra",
+    "Yilmaz",
+    "van Dijk",
+    "Martina",
+    "Tahiri",
+    "Wijaya",
+    "Brinkhuis",
+    "Mensah",
+    "Kowalski",
+    "de Graaf",
+    "Ramdin",
+    "Haddou",
+    "Veenstra",
+    "Tesfay",
+    "Lopes",
+    "van den Berg",
+    "Aydın",
+    "Al-Khatib",
+    "Dijkstra",
 ]
+
+
+def demo_name(index: int) -> tuple[str, str]:
+    """The first and last name of demo user number ``index``; distinct pairs for index < 930."""
+    return FIRST_NAMES[index % len(FIRST_NAMES)], LAST_NAMES[(13 * index + 4) % len(LAST_NAMES)]
+
 
 MUNICIPAL_DEMO_ROLES = [
     Role.WORKER,
@@ -52,17 +115,18 @@ class DemoLogin:
 
 
 def _user(username: str, index: int) -> User:
+    first_name, last_name = demo_name(index)
     user, created = User.objects.get_or_create(
         username=username,
-        defaults={
-            "first_name": FIRST_NAMES[index % len(FIRST_NAMES)],
-            "last_name": LAST_NAMES[(index * 7 + 3) % len(LAST_NAMES)],
-            "email": f"{username}@demo.invalid",
-        },
+        defaults={"first_name": first_name, "last_name": last_name, "email": f"{username}@demo.invalid"},
     )
     if created:
         user.set_password(settings.DEMO_PASSWORD)
         user.save(update_fields=["password"])
+    elif (user.first_name, user.last_name) != (first_name, last_name):
+        # A demo database seeded before the names were made distinct gets them on the next run.
+        user.first_name, user.last_name = first_name, last_name
+        user.save(update_fields=["first_name", "last_name"])
     return user
 
 

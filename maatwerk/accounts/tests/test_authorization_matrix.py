@@ -258,6 +258,8 @@ def api_body(method: str, path: str, world, o) -> dict | None:
             "level": "region",
             "to": "Regio",
             "due_date": "2099-01-01",
+            # The municipality's step is still unanswered and within its term.
+            "reason": "De huur wordt over een week opgezegd.",
         },
         "POST /api/v1/barriers/escalations/{escalation_id}/answer": {
             "answer": "Nee.",

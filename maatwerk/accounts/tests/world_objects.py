@@ -66,6 +66,8 @@ def build_objects(world) -> Objects:
     alice, dave, adam = world.alice, world.dave, world.adam
     case = case_in(world, Status.EXECUTION, name="Jansen")
     closed = case_in(world, Status.CLOSED, name="Bakker")
+    # Its three-month follow-up is due today (as if closed three months ago), so it can be recorded.
+    FollowUp.objects.filter(case=closed, kind=FollowUp.Kind.THREE_MONTHS).update(due_on=datetime.date.today())
     note = case_services.add_note(case, by=alice, text="Gesprek met de Belastingdienst gehad.")
     case_services.register_time(case, by=alice, hours=Decimal("1.5"), activity="household")
     version = bc_services.save_version(case, by=alice, plan=childcare_plan(), note="Eerste versie")

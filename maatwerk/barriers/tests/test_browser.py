@@ -14,11 +14,13 @@ from .factories import case_for, childcare_barrier, many_barriers
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def escalate(page, level: str, to: str, due: str) -> None:
+def escalate(page, level: str, to: str, due: str, reason: str = "") -> None:
     click_and_load(page, page.get_by_role("link", name="Escaleren"))
     page.get_by_label("niveau").select_option(level)
     page.get_by_label("geëscaleerd naar").fill(to)
     page.get_by_label("antwoord uiterlijk").fill(due)
+    if reason:
+        page.get_by_label("reden om verder te escaleren").fill(reason)
     click_and_load(page, page.get_by_role("button", name="Escaleren"))
 
 
@@ -61,8 +63,12 @@ def test_childcare_barrier_from_case_to_national_register(page, world):
     assert not barrier.escalations.exists()
     click_and_load(page, page.get_by_role("link", name="Annuleren"))
     escalate(page, "municipality", "Maatwerkfunctionaris Eindhoven", due)
+    # The next step, without an answer yet, is refused until a reason is given.
     escalate(page, "region", "Regio Zuidoost-Brabant", due)
-    escalate(page, "national", "Landelijk Maatwerkloket", due)
+    expect(page.locator("#id_reason_error")).to_contain_text("heeft nog geen antwoord")
+    click_and_load(page, page.get_by_role("link", name="Annuleren"))
+    escalate(page, "region", "Regio Zuidoost-Brabant", due, reason="De opvang stopt volgende week.")
+    escalate(page, "national", "Landelijk Maatwerkloket", due, reason="Regionaal geen ruimte in de regels.")
     assert list(barrier.escalations.values_list("level", flat=True)) == [
         Level.MUNICIPALITY,
         Level.REGION,

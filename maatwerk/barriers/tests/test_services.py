@@ -100,12 +100,16 @@ def test_national_escalation_is_refused_until_local_and_regional_attempts(world)
             barrier, by=world.lars, level=Level.NATIONAL, to="Landelijk Maatwerkloket", due_date=due
         )
     assert "level" in exc.value.message_dict
-    services.escalate_barrier(
+    municipal = services.escalate_barrier(
         barrier, by=world.lars, level=Level.MUNICIPALITY, to="Maatwerkfunctionaris", due_date=due
     )
+    services.record_answer(municipal, by=world.lars, answer="Lokaal niet op te lossen.", decision="referred")
     with pytest.raises(ValidationError):
         services.escalate_barrier(barrier, by=world.lars, level=Level.NATIONAL, to="LML", due_date=due)
-    services.escalate_barrier(barrier, by=world.lars, level=Level.REGION, to="Regio Zuidoost", due_date=due)
+    regional = services.escalate_barrier(
+        barrier, by=world.lars, level=Level.REGION, to="Regio Zuidoost", due_date=due
+    )
+    services.record_answer(regional, by=world.lars, answer="Regionaal geen ruimte.", decision="referred")
     esc = services.escalate_barrier(
         barrier, by=world.lars, level=Level.NATIONAL, to="Landelijk Maatwerkloket", due_date=due
     )

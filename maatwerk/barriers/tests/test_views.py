@@ -84,8 +84,11 @@ def test_legal_checker_is_refused_national_then_succeeds(world, client_for, regi
     body = lars.post(url, data).content.decode()
     assert "lokale en regionale pogingen" in body
     lars.post(url, {**data, "level": Level.MUNICIPALITY, "to": "Maatwerkfunctionaris"})
-    lars.post(url, {**data, "level": Level.REGION, "to": "Regio Zuidoost"})
-    assert lars.post(url, data).status_code == 302
+    reason = {"reason": "Ontslag dreigt binnen twee weken."}
+    assert (
+        lars.post(url, {**data, "level": Level.REGION, "to": "Regio Zuidoost", **reason}).status_code == 302
+    )
+    assert lars.post(url, {**data, **reason}).status_code == 302
     assert ehv.escalations.filter(level=Level.NATIONAL).exists()
 
 

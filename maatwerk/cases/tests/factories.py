@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 from maatwerk.cases import services
-from maatwerk.cases.models import Agency, Case, LifeDomain, Person, Status, Tone
+from maatwerk.cases.models import Agency, Case, FollowUp, LifeDomain, Person, Status, Tone
 
 VALID_BSN = "111222333"  # passes the 11-check; a well-known test number
 
@@ -51,7 +51,11 @@ def case_in(world, status: str, **kwargs) -> Case:
     )
     if case.status == status:
         return case
-    services.record_followup(case.followups.get(kind="3m"), by=by, back_in_trouble=False, kept_home=True)
+    # Aftercare: the three-month follow-up is due today, as if the case had been closed three months ago.
+    followup = case.followups.get(kind="3m")
+    FollowUp.objects.filter(pk=followup.pk).update(due_on=datetime.date.today())
+    followup.refresh_from_db()
+    services.record_followup(followup, by=by, back_in_trouble=False, kept_home=True)
     return Case.objects.get(pk=case.pk)
 
 

@@ -1,3 +1,4 @@
+import datetime
 import json
 
 import pytest
@@ -32,7 +33,7 @@ def test_openapi_document_has_the_case_paths(client):
         assert path in paths
 
 
-def test_worker_walks_a_case_through_the_api(world, client_for):
+def test_worker_walks_a_case_through_the_api(world, client_for, time_machine):
     c = client_for(world.alice)
     household = post(
         c,
@@ -100,8 +101,13 @@ def test_worker_walks_a_case_through_the_api(world, client_for):
     )
     assert closed.status_code == 200, closed.content
     assert closed.json()["status"] == "closed" and closed.json()["feedback"]["grade"] == 8
-    followup_id = closed.json()["followups"][0]["id"]
-    done = post(c, f"/api/v1/followups/{followup_id}", {"back_in_trouble": False, "kept_home": True})
+    first = closed.json()["followups"][0]
+    too_early = post(c, f"/api/v1/followups/{first['id']}", {"back_in_trouble": False})
+    assert too_early.status_code == 422
+    opens_on = datetime.date.fromisoformat(first["opens_on"])
+    time_machine.move_to(datetime.datetime.combine(opens_on, datetime.time(12)))
+    c = client_for(world.alice)  # a new login: the session of months ago has expired
+    done = post(c, f"/api/v1/followups/{first['id']}", {"back_in_trouble": False, "kept_home": True})
     assert done.status_code == 200, done.content
     assert c.get(f"/api/v1/cases/{cid}").json()["status"] == "aftercare"
     listing = c.get("/api/v1/cases").json()

@@ -1,11 +1,12 @@
+import datetime
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from conftest import browser_login, click_and_load
+from conftest import browser_login, click_and_load, htmx_ready
 from maatwerk.accounts.models import AccessLog
-from maatwerk.cases.models import Case, Status
+from maatwerk.cases.models import Case, FollowUp, Status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -74,7 +75,14 @@ def test_worker_walks_a_case_from_intake_to_aftercare(page, world):
     expect(page.get_by_role("heading", name="Status: afgesloten")).to_be_visible()
     expect(page.get_by_text("Eindelijk iemand die doorpakte.")).to_be_visible()
 
-    # The first follow-up moves the case to aftercare.
+    # Just closed: the follow-ups open two weeks before they are due, and the page says when.
+    expect(page.get_by_role("link", name="Nazorg vastleggen")).to_have_count(0)
+    expect(page.get_by_text("vast te leggen vanaf").first).to_be_visible()
+    # Three months later (the due date moved instead of the clock), the first follow-up moves the case to
+    # aftercare.
+    FollowUp.objects.filter(kind=FollowUp.Kind.THREE_MONTHS).update(due_on=datetime.date.today())
+    page.reload()
+    htmx_ready(page)
     click_and_load(page, page.get_by_role("link", name="Nazorg vastleggen").first)
     page.get_by_label("nee", exact=True).check()
     page.get_by_label("Woning behouden").select_option("yes")

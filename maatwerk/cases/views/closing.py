@@ -111,6 +111,7 @@ def followup(request, pk: int, followup_pk: int):
         form,
         title=_("Follow-up %(kind)s") % {"kind": item.get_kind_display()},
         status=_status(form),
+        intro=services.followup_not_open_reason(item),
     )
 
 
