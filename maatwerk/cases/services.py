@@ -505,7 +505,6 @@ def _tri_state(value, field: str, errors: dict) -> bool | None:
     return None
 
 
-@transaction.atomic
 def followup_not_open_reason(followup: FollowUp, *, on=None) -> str:
     """Why the follow-up cannot be recorded on `on` (today by default), or "" when it can: its window opens
     `models.FOLLOWUP_WINDOW` before the due date. The one rule for services, views and API."""
@@ -516,6 +515,7 @@ def followup_not_open_reason(followup: FollowUp, *, on=None) -> str:
     }
 
 
+@transaction.atomic
 def record_followup(
     followup: FollowUp, *, by, back_in_trouble, kept_home=None, kept_job=None, notes: str = "", done_on=None
 ) -> FollowUp:

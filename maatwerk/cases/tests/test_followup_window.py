@@ -103,3 +103,19 @@ def test_api_followup_too_early_is_refused_and_says_when_it_opens(world, client_
         f"/api/v1/followups/{followup.pk}", {"back_in_trouble": False}, content_type="application/json"
     )
     assert response.status_code == 200 and response.json()["done_on"] == "2027-02-15"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recording_a_followup_runs_in_its_own_transaction(time_machine):
+    # Outside a test's wrapping transaction, as under a real request: the service locks the case, which
+    # PostgreSQL only allows inside a transaction (a misplaced @transaction.atomic once made this a 500).
+    from conftest import build_world
+
+    world = build_world()
+    time_machine.move_to(CLOSED_ON, tick=False)
+    case = case_in(world, Status.CLOSED)
+    followup = case.followups.get(kind=FollowUp.Kind.THREE_MONTHS)
+    time_machine.move_to(datetime.datetime(2027, 2, 15, 10, 0), tick=False)
+    services.record_followup(followup, by=world.alice, back_in_trouble=False)
+    followup.refresh_from_db()
+    assert followup.done_on == datetime.date(2027, 2, 15)
