@@ -13,7 +13,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import docdeid as dd
@@ -302,22 +301,41 @@ def test_a_smaller_place_is_tagged_a_programme_municipality_is_kept():
 
 
 def test_the_engine_is_built_once_when_threads_ask_at_the_same_time(monkeypatch):
+    # No sleep to widen the race: the build waits until all eight threads are at the lock, so every one of
+    # them asks while the engine is being built.
+    threads_n = 8
+    arrived = threading.Condition()
+    count = [0]
+    real_lock = threading.Lock()
+
+    class CountingLock:
+        def __enter__(self):
+            with arrived:
+                count[0] += 1
+                arrived.notify_all()
+            return real_lock.__enter__()
+
+        def __exit__(self, *exc):
+            return real_lock.__exit__(*exc)
+
     calls = []
 
-    def slow_build():
+    def build_when_all_have_asked():
         calls.append(1)
-        time.sleep(0.05)
+        with arrived:
+            assert arrived.wait_for(lambda: count[0] == threads_n, timeout=30)
         return object()
 
     monkeypatch.setattr(an, "_engine", None)
-    monkeypatch.setattr(an, "_build", slow_build)
+    monkeypatch.setattr(an, "_lock", CountingLock())
+    monkeypatch.setattr(an, "_build", build_when_all_have_asked)
     results = []
-    threads = [threading.Thread(target=lambda: results.append(an.engine())) for _ in range(8)]
+    threads = [threading.Thread(target=lambda: results.append(an.engine())) for _ in range(threads_n)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(calls) == 1 and len({id(r) for r in results}) == 1
+    assert len(calls) == 1 and len(results) == threads_n and len({id(r) for r in results}) == 1
 
 
 def test_empty_and_blank_input_come_back_as_they_are_without_loading_anything(monkeypatch):
