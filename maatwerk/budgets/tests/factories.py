@@ -1,6 +1,7 @@
 """Named states for budget tests: a case per team, budgets with money in them, standard mandates."""
 
 import datetime
+import json
 from decimal import Decimal
 
 from maatwerk.accounts.models import Role
@@ -92,3 +93,21 @@ def request(by, case, amount="100.00", *, channel=Channel.MAATWERKBUDGET, **kwar
     return services.request_spend(
         by=by, case=case, amount=Decimal(amount), channel=channel, **(defaults | kwargs)
     )
+
+
+def post_json(client, url, data=None, **headers):
+    """POST `data` as JSON to the API through the test client; headers such as Idempotency-Key by keyword."""
+    return client.post(url, json.dumps(data or {}), content_type="application/json", headers=headers)
+
+
+def spend_payload(case, **changes):
+    """A valid API body for a spend request on `case`, with `changes` on top."""
+    return {
+        "case_id": case.pk,
+        "amount": "150.00",
+        "channel": "maatwerkbudget",
+        "purpose": "Schoolspullen",
+        "legal_basis": "rule_free",
+        "creditor_name": "Winkel",
+        "iban": IBAN,
+    } | changes

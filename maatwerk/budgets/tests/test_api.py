@@ -1,4 +1,3 @@
-import json
 from decimal import Decimal
 
 import pytest
@@ -6,7 +5,8 @@ import pytest
 from maatwerk.budgets import services
 from maatwerk.budgets.models import LedgerEntry, SpendRequest, SpendStatus
 
-from .factories import IBAN, make_budget, make_case, request, standard_mandates
+from .factories import make_budget, make_case, request, spend_payload, standard_mandates
+from .factories import post_json as post
 
 API = "/api/v1/budget"
 
@@ -17,22 +17,6 @@ def setup(world):
     case = make_case(world.team_a)
     budget = make_budget(world, amount="1000.00")
     return world, case, budget
-
-
-def post(client, url, data=None, **headers):
-    return client.post(url, json.dumps(data or {}), content_type="application/json", headers=headers)
-
-
-def spend_payload(case, **kw):
-    return {
-        "case_id": case.pk,
-        "amount": "150.00",
-        "channel": "maatwerkbudget",
-        "purpose": "Schoolspullen",
-        "legal_basis": "rule_free",
-        "creditor_name": "Winkel",
-        "iban": IBAN,
-    } | kw
 
 
 def test_full_flow_through_the_api(setup, client_for):

@@ -2,7 +2,6 @@
 booked (issue 10, point 2)."""
 
 import datetime
-import json
 from decimal import Decimal
 
 import pytest
@@ -14,7 +13,8 @@ from maatwerk.budgets import services
 from maatwerk.budgets.models import Budget, LedgerEntry, LegalityCheck, PaymentBatch, SpendRequest
 from maatwerk.lib import money
 
-from .factories import EXECUTION_DATE, IBAN, make_budget, make_case, request, standard_mandates
+from .factories import EXECUTION_DATE, IBAN, make_budget, make_case, request, spend_payload, standard_mandates
+from .factories import post_json as post
 
 API = "/api/v1/budget"
 DEBTOR = {"debtor_name": "Gemeente Eindhoven", "debtor_iban": "NL02ABNA0123456789"}
@@ -26,22 +26,6 @@ def setup(world):
     case = make_case(world.team_a)
     budget = make_budget(world, amount="1000.00")
     return world, case, budget
-
-
-def post(client, url, data):
-    return client.post(url, json.dumps(data), content_type="application/json")
-
-
-def spend_payload(case, **changes):
-    return {
-        "case_id": case.pk,
-        "amount": "150.00",
-        "channel": "maatwerkbudget",
-        "purpose": "Schoolspullen",
-        "legal_basis": "rule_free",
-        "creditor_name": "Winkel",
-        "iban": IBAN,
-    } | changes
 
 
 def approved_spend(world, case):

@@ -1,6 +1,5 @@
 """Payment batches: an exported SEPA file is recorded, marked paid in one go, all or nothing, once."""
 
-import json
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
@@ -22,6 +21,7 @@ from maatwerk.budgets.models import (
 )
 
 from .factories import EXECUTION_DATE, make_budget, make_case, request, standard_mandates
+from .factories import post_json as post
 
 API = "/api/v1/budget"
 DEBTOR = {
@@ -54,10 +54,6 @@ def export(world, by=None, **kwargs):
     return services.export_payment_batch(
         by=by or world.adam, municipality=world.eindhoven, **(DEBTOR | kwargs)
     )
-
-
-def post(client, url, data=None, **headers):
-    return client.post(url, json.dumps(data or {}), content_type="application/json", headers=headers)
 
 
 # --- the service ----------------------------------------------------------------------------------------

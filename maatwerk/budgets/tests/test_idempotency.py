@@ -1,7 +1,6 @@
 """An Idempotency-Key answers a retry of the same request with the first result, and refuses another body."""
 
 import datetime
-import json
 from decimal import Decimal
 
 import pytest
@@ -11,7 +10,8 @@ from django.urls import reverse
 from maatwerk.budgets import services
 from maatwerk.budgets.models import IdempotencyKey, LedgerEntry, PaymentBatch, SpendRequest
 
-from .factories import IBAN, make_budget, make_case, request, standard_mandates
+from .factories import IBAN, make_budget, make_case, request, spend_payload, standard_mandates
+from .factories import post_json as post
 
 API = "/api/v1/budget"
 OTHER_CONTENT = "al gebruikt voor een verzoek met een andere inhoud"
@@ -159,22 +159,6 @@ def test_canonical_hash_ignores_key_order():
 
 
 # --- API ------------------------------------------------------------------------------------------------
-
-
-def post(client, url, data=None, **headers):
-    return client.post(url, json.dumps(data or {}), content_type="application/json", headers=headers)
-
-
-def spend_payload(case, **kw):
-    return {
-        "case_id": case.pk,
-        "amount": "150.00",
-        "channel": "maatwerkbudget",
-        "purpose": "Schoolspullen",
-        "legal_basis": "rule_free",
-        "creditor_name": "Winkel",
-        "iban": IBAN,
-    } | kw
 
 
 def test_api_reused_key_with_another_body_answers_422_in_dutch(setup, client_for):
