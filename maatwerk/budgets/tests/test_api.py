@@ -1,22 +1,12 @@
 from decimal import Decimal
 
-import pytest
-
 from maatwerk.budgets import services
 from maatwerk.budgets.models import LedgerEntry, SpendRequest, SpendStatus
 
-from .factories import make_budget, make_case, request, spend_payload, standard_mandates
+from .factories import make_budget, request, spend_payload
 from .factories import post_json as post
 
 API = "/api/v1/budget"
-
-
-@pytest.fixture
-def setup(world):
-    standard_mandates(world.eindhoven, bb_user=world.lars)
-    case = make_case(world.team_a)
-    budget = make_budget(world, amount="1000.00")
-    return world, case, budget
 
 
 def test_full_flow_through_the_api(setup, client_for):

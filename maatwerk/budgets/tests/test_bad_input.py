@@ -13,19 +13,11 @@ from maatwerk.budgets import services
 from maatwerk.budgets.models import Budget, LedgerEntry, LegalityCheck, PaymentBatch, SpendRequest
 from maatwerk.lib import money
 
-from .factories import EXECUTION_DATE, IBAN, make_budget, make_case, request, spend_payload, standard_mandates
+from .factories import EXECUTION_DATE, IBAN, request, spend_payload
 from .factories import post_json as post
 
 API = "/api/v1/budget"
 DEBTOR = {"debtor_name": "Gemeente Eindhoven", "debtor_iban": "NL02ABNA0123456789"}
-
-
-@pytest.fixture
-def setup(world):
-    standard_mandates(world.eindhoven, bb_user=world.lars)
-    case = make_case(world.team_a)
-    budget = make_budget(world, amount="1000.00")
-    return world, case, budget
 
 
 def approved_spend(world, case):

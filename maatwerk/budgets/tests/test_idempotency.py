@@ -10,20 +10,12 @@ from django.urls import reverse
 from maatwerk.budgets import services
 from maatwerk.budgets.models import IdempotencyKey, LedgerEntry, PaymentBatch, SpendRequest
 
-from .factories import IBAN, make_budget, make_case, request, spend_payload, standard_mandates
+from .factories import IBAN, make_case, request, spend_payload
 from .factories import post_json as post
 
 API = "/api/v1/budget"
 OTHER_CONTENT = "al gebruikt voor een verzoek met een andere inhoud"
 FORM_SENT = "Dit formulier is al verstuurd met een andere inhoud"
-
-
-@pytest.fixture
-def setup(world):
-    standard_mandates(world.eindhoven, bb_user=world.lars)
-    case = make_case(world.team_a)
-    budget = make_budget(world, amount="1000.00")
-    return world, case, budget
 
 
 def refused(exc_info) -> str:

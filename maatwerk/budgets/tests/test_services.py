@@ -7,15 +7,7 @@ from maatwerk.accounts.models import AccessLog, AppendOnlyError
 from maatwerk.budgets import services
 from maatwerk.budgets.models import Channel, LedgerEntry, SpendStatus, Verdict
 
-from .factories import make_budget, make_case, request, standard_mandates
-
-
-@pytest.fixture
-def setup(world):
-    standard_mandates(world.eindhoven, bb_user=world.lars)
-    case = make_case(world.team_a)
-    budget = make_budget(world, amount="1000.00")
-    return world, case, budget
+from .factories import make_budget, request
 
 
 def test_request_approve_pay_books_the_ledger(setup):
