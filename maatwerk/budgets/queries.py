@@ -8,6 +8,7 @@ from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_reads
 from maatwerk.accounts.models import AccessLog, Role
 
+from . import rules
 from .models import Budget, PayeeKind, PaymentBatch, PaymentBatchItem, SpendRequest, SpendStatus, Verdict
 
 TEAM_ROLES = (Role.WORKER, Role.TEAM_LEAD)
@@ -70,11 +71,11 @@ def visible_spends(user):
 
 def waiting_for(user, limit: int = 200) -> list[SpendRequest]:
     """Requested spends this person may approve now (mandate fits, legality check done where needed)."""
-    from .services import approval_refusal, latest_check
+    from .services import latest_check
 
     out = []
     for spend in visible_spends(user).filter(status=SpendStatus.REQUESTED).order_by("requested_at")[:limit]:
-        if approval_refusal(spend, user) is not None:
+        if rules.approval_refusal(spend, user) is not None:
             continue
         if spend.needs_legality_check:
             check = latest_check(spend)

@@ -17,13 +17,17 @@ The state of the request (requested, approved, in an open batch) is not a rule o
 it and answer a ValidationError.
 """
 
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.models import Role
 from maatwerk.lib.money import format_eur
 
-from .models import Channel, Mandate, SpendRequest
+from .models import Budget, Channel, LegalityCheckRule, Mandate, SpendRequest
 
 TEAM_ROLES = {Role.WORKER, Role.TEAM_LEAD}
 
@@ -132,3 +136,20 @@ def cancel_refusal(spend: SpendRequest, by) -> str | None:
     ):
         return None
     return _("Only the requester, a team lead or an administrator may cancel.")
+
+
+# --- which budget, and whether a check is needed ---------------------------------------------------
+
+
+def budget_for(case, channel: str, on: datetime.date | None = None) -> Budget | None:
+    """The team's budget for this channel and date, else the municipality's."""
+    on = on or timezone.localdate()
+    current = Budget.objects.filter(
+        municipality_id=case.municipality_id, channel=channel, period_start__lte=on, period_end__gte=on
+    )
+    return current.filter(team_id=case.team_id).first() or current.filter(team__isnull=True).first()
+
+
+def needs_legality_check(municipality_id: int, channel: str, amount: Decimal) -> bool:
+    rule = LegalityCheckRule.objects.filter(municipality_id=municipality_id, channel=channel).first()
+    return rule is not None and amount > rule.above_amount
