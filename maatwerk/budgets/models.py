@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maatwerk.accounts.models import AppendOnlyModel, AppendOnlyQuerySet, Municipality, Role, Team
 from maatwerk.lib import ledger
-from maatwerk.lib.money import round_money
+from maatwerk.lib.money import format_eur, round_money
 from maatwerk.validation import parse_money
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -91,11 +91,14 @@ def _money_field_errors(**values) -> dict:
 
 
 class Mandate(models.Model):
-    """Who may approve spend requests up to which amount, per municipality and channel.
+    """One rung of a municipality's mandate ladder for a channel: who may approve spend requests up to
+    which amount.
 
     A row names either a role (any holder of that role in the request's team, or municipality for
-    municipal roles) or one person (a mandated civil servant). Special assistance only counts rows that
-    name a person: it is a formal decision that only a mandated civil servant may take.
+    municipal roles) or one person (a mandated civil servant: a manager or director of the social domain,
+    or whoever decides for the college). Special assistance only counts rows that name a person: it is a
+    formal decision that only a mandated civil servant may take. The rungs are ordered by their amount
+    (`rules.ladder`); a request goes to the lowest rung that covers it and has someone to approve it.
     """
 
     municipality = models.ForeignKey(
@@ -110,6 +113,12 @@ class Mandate(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("mandated person"),
+    )
+    title = models.CharField(
+        _("name of the rung"),
+        max_length=100,
+        blank=True,
+        help_text=_("As the workers know it, e.g. “Manager sociaal domein” or “College van B en W”."),
     )
     max_amount = models.DecimalField(
         _("may approve up to"), **MONEY, null=True, blank=True, help_text=_("Empty: no upper limit.")
@@ -126,8 +135,17 @@ class Mandate(models.Model):
         ]
 
     def __str__(self) -> str:
-        who = self.user or self.get_role_display()
-        return f"{self.municipality} — {self.get_channel_display()} — {who} ≤ {self.max_amount or '∞'}"
+        limit = format_eur(self.max_amount) if self.max_amount is not None else "∞"
+        return f"{self.municipality} — {self.get_channel_display()} — {self.label} ≤ {limit}"
+
+    @property
+    def label(self) -> str:
+        """The rung as a worker reads it: its name, else the role or the person."""
+        if self.title:
+            return self.title
+        if self.user_id:
+            return self.user.get_full_name() or self.user.username
+        return str(self.get_role_display())
 
     def clean(self) -> None:
         super().clean()
@@ -214,6 +232,15 @@ class SpendRequest(models.Model):
     deviates_from_policy = models.BooleanField(_("deviates from policy rules"), default=False)
     deviation_motivation = models.TextField(_("motivation of the deviation"), blank=True)
     needs_legality_check = models.BooleanField(_("needs a legality check"), default=False)
+    approver_mandate = models.ForeignKey(
+        Mandate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("to be approved under"),
+        help_text=_("The rung of the mandate ladder the request was routed to when it was made."),
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=SpendStatus.choices, default=SpendStatus.REQUESTED
     )

@@ -9,7 +9,16 @@ from maatwerk.accounts.audit import log_reads
 from maatwerk.accounts.models import AccessLog, Role
 
 from . import rules
-from .models import Budget, PayeeKind, PaymentBatch, PaymentBatchItem, SpendRequest, SpendStatus, Verdict
+from .models import (
+    Budget,
+    Mandate,
+    PayeeKind,
+    PaymentBatch,
+    PaymentBatchItem,
+    SpendRequest,
+    SpendStatus,
+    Verdict,
+)
 
 TEAM_ROLES = (Role.WORKER, Role.TEAM_LEAD)
 MUNICIPAL_ROLES = (Role.LEGAL_CHECKER, Role.ADMIN)
@@ -65,18 +74,47 @@ def visible_entries(user, budget):
 
 
 def visible_spends(user):
+    """The team's requests (workers, team leads), the municipality's (legality checkers, administrators),
+    and for a person named in a mandate (a manager or director of the social domain, who decides for the
+    college) the municipality's requests of that channel: theirs to decide on."""
     qs = SpendRequest.objects.select_related("team", "budget", "case", "requested_by", "decided_by")
-    return tenancy.scope(qs, user, team_roles=TEAM_ROLES, municipality_roles=MUNICIPAL_ROLES)
+    scoped = tenancy.scope(qs, user, team_roles=TEAM_ROLES, municipality_roles=MUNICIPAL_ROLES)
+    if not getattr(user, "is_authenticated", False):
+        return scoped
+    mine = {m.municipality_id for m in tenancy.memberships(user) if m.municipality_id}
+    named = set(
+        Mandate.objects.filter(user=user, active=True, municipality__in=mine).values_list(
+            "municipality_id", "channel"
+        )
+    )
+    if not named:
+        return scoped
+    decides = Q()
+    for municipality_id, channel in named:
+        decides |= Q(municipality_id=municipality_id, channel=channel)
+    return qs.filter(Q(pk__in=scoped.values("pk")) | decides)
 
 
 def waiting_for(user, limit: int = 200) -> list[SpendRequest]:
-    """Requested spends this person may approve now (mandate fits, legality check done where needed)."""
+    """Requested spends routed to this person that they may approve now: they hold the rung of the mandate
+    ladder the request went to (`rules.route_of`), and the legality check is done where one is needed.
+
+    Someone higher on the ladder may approve it too (from the spend page), but it waits in the queue of
+    the rung it was routed to only, so that every request is in exactly one rung's queue.
+    """
     from .services import latest_check
 
     out = []
-    for spend in visible_spends(user).filter(status=SpendStatus.REQUESTED).order_by("requested_at")[:limit]:
+    spends = visible_spends(user).filter(status=SpendStatus.REQUESTED).select_related("approver_mandate")
+    for spend in spends.order_by("requested_at")[:limit]:
         if rules.approval_refusal(spend, user) is not None:
             continue
+        mandate = spend.approver_mandate
+        if mandate is None or not mandate.active or not rules.holds(mandate, user, team_id=spend.team_id):
+            # Routed to a rung this person does not hold: theirs only when that rung has no one left.
+            way = rules.route_of(spend)
+            if way.mandate is None or user not in way.approvers:
+                continue
         if spend.needs_legality_check:
             check = latest_check(spend)
             if check is None or check.verdict != Verdict.LAWFUL:

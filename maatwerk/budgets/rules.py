@@ -15,19 +15,25 @@ control of the request, made before anyone decides on it, and the approver is ch
 
 The state of the request (requested, approved, in an open batch) is not a rule of who: the services check
 it and answer a ValidationError.
+
+The mandates of a municipality form a ladder per channel (`ladder`): a request is routed (`route`) to the
+lowest rung whose mandate covers the amount and that has someone other than the requester to approve it,
+and waits in that rung's queue. Anyone whose mandate covers the amount may still approve it (a higher rung
+can step in); an amount that no rung covers is refused when it is requested.
 """
 
 import datetime
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maatwerk.accounts import tenancy
-from maatwerk.accounts.models import Role
+from maatwerk.accounts.models import Membership, Role, User
 from maatwerk.lib.money import format_eur
 
-from .models import Budget, Channel, LegalityCheckRule, Mandate, SpendRequest
+from .models import Budget, Channel, LegalityCheckRule, Mandate, SpendRequest, SpendStatus, Verdict
 
 TEAM_ROLES = {Role.WORKER, Role.TEAM_LEAD}
 
@@ -36,27 +42,133 @@ def _is_admin(spend: SpendRequest, by) -> bool:
     return spend.municipality_id in tenancy.municipality_ids(by, [Role.ADMIN])
 
 
+# --- the ladder -----------------------------------------------------------------------------------------
+
+
+def ladder(municipality_id: int, channel: str) -> list[Mandate]:
+    """The active rungs for this channel, lowest first (an unlimited rung last).
+
+    Special assistance counts only the rungs that name a person (see `approval_refusal`).
+    """
+    rungs = Mandate.objects.filter(municipality_id=municipality_id, channel=channel, active=True)
+    if channel == Channel.BIJZONDERE_BIJSTAND:
+        rungs = rungs.filter(user__isnull=False)
+    rungs = rungs.select_related("user")
+    return sorted(rungs, key=lambda m: (m.max_amount is None, m.max_amount or 0, m.pk))
+
+
+def holders(mandate: Mandate, *, team_id: int | None) -> list[User]:
+    """Who holds this rung for a request of `team_id`: the named person (while a member of the
+    municipality), or the active holders of the role in the team (team roles) or the municipality."""
+    members = Membership.objects.filter(municipality_id=mandate.municipality_id, user__is_active=True)
+    if mandate.user_id:
+        members = members.filter(user_id=mandate.user_id)
+    elif mandate.role in TEAM_ROLES:
+        members = members.filter(role=mandate.role, team_id=team_id)
+    else:
+        members = members.filter(role=mandate.role)
+    users = {m.user_id: m.user for m in members.select_related("user").order_by("user__last_name", "pk")}
+    return list(users.values())
+
+
+def covers(mandate: Mandate, amount: Decimal) -> bool:
+    return mandate.max_amount is None or amount <= mandate.max_amount
+
+
+@dataclass
+class Route:
+    """Where a request of this amount goes: the rung and its people, or why it goes nowhere."""
+
+    mandate: Mandate | None
+    approvers: list[User] = field(default_factory=list)
+    needs_check: bool = False
+    refusal: str | None = None
+
+    @property
+    def approver_text(self) -> str:
+        """ "Teamleider (Sanne de Vries)": the rung and the names of who may approve from it."""
+        if self.mandate is None:
+            return ""
+        names = ", ".join(u.get_full_name() or u.username for u in self.approvers)
+        if self.mandate.user_id and self.mandate.label == names:
+            return names
+        return f"{self.mandate.label} ({names})" if names else self.mandate.label
+
+
+def route(*, municipality_id: int, team_id: int, channel: str, amount: Decimal, requested_by) -> Route:
+    """The lowest rung that covers `amount` and has an approver other than the requester."""
+    check = needs_legality_check(municipality_id, channel, amount)
+    rungs = ladder(municipality_id, channel)
+    if not rungs:
+        return Route(None, needs_check=check, refusal=_("No one holds a mandate for this channel yet."))
+    covering = [m for m in rungs if covers(m, amount)]
+    if not covering:
+        top = rungs[-1]
+        return Route(
+            None,
+            needs_check=check,
+            refusal=_("This amount is above every mandate: the highest is %(limit)s (%(rung)s).")
+            % {"limit": format_eur(top.max_amount), "rung": top.label},
+        )
+    for mandate in covering:
+        approvers = [
+            u for u in holders(mandate, team_id=team_id) if u.pk != getattr(requested_by, "pk", None)
+        ]
+        if approvers:
+            return Route(mandate, approvers, needs_check=check)
+    return Route(
+        None,
+        needs_check=check,
+        refusal=_(
+            "No one but you holds a mandate for this amount, and you cannot approve your own request. "
+            "Ask an administrator to fill the mandate ladder."
+        ),
+    )
+
+
+def route_of(spend: SpendRequest) -> Route:
+    """The route of an existing request: the rung it was sent to (while active), else routed anew."""
+    mandate = spend.approver_mandate
+    if mandate is not None and mandate.active:
+        approvers = [u for u in holders(mandate, team_id=spend.team_id) if u.pk != spend.requested_by_id]
+        if approvers:
+            return Route(mandate, approvers, needs_check=spend.needs_legality_check)
+    return route(
+        municipality_id=spend.municipality_id,
+        team_id=spend.team_id,
+        channel=spend.channel,
+        amount=spend.amount,
+        requested_by=spend.requested_by,
+    )
+
+
+def holds(mandate: Mandate, user, *, team_id: int | None) -> bool:
+    """Whether `user` holds this rung for a request of `team_id` (cheap: from the cached memberships)."""
+    if mandate.user_id:
+        return mandate.user_id == user.pk and mandate.municipality_id in {
+            m.municipality_id for m in tenancy.memberships(user)
+        }
+    if mandate.role in TEAM_ROLES:
+        return team_id in tenancy.team_ids(user, [mandate.role])
+    return mandate.municipality_id in tenancy.municipality_ids(user, [mandate.role])
+
+
+# --- who may do what -----------------------------------------------------------------------------------
+
+
 def approval_refusal(spend: SpendRequest, by) -> str | None:
     """Why `by` may not approve this request, or None when their mandate covers it."""
     if spend.requested_by_id == by.pk:
         return _("You cannot approve your own request: four eyes are required.")
-    mandates = list(
-        Mandate.objects.filter(municipality_id=spend.municipality_id, channel=spend.channel, active=True)
-    )
-    my_municipalities = {m.municipality_id for m in tenancy.memberships(by)}
+    mandates = Mandate.objects.filter(
+        municipality_id=spend.municipality_id, channel=spend.channel, active=True
+    ).only("user_id", "role", "municipality_id", "max_amount")
     limits = []
     for mandate in mandates:
-        if mandate.user_id:
-            if mandate.user_id != by.pk or spend.municipality_id not in my_municipalities:
-                continue
-        else:
-            if spend.channel == Channel.BIJZONDERE_BIJSTAND:
-                continue  # only a named, mandated civil servant decides on special assistance
-            if mandate.role in TEAM_ROLES:
-                if spend.team_id not in tenancy.team_ids(by, [mandate.role]):
-                    continue
-            elif spend.municipality_id not in tenancy.municipality_ids(by, [mandate.role]):
-                continue
+        if spend.channel == Channel.BIJZONDERE_BIJSTAND and not mandate.user_id:
+            continue  # only a named, mandated civil servant decides on special assistance
+        if not holds(mandate, by, team_id=spend.team_id):
+            continue
         if mandate.max_amount is None or spend.amount <= mandate.max_amount:
             return None
         limits.append(mandate.max_amount)
@@ -153,3 +265,29 @@ def budget_for(case, channel: str, on: datetime.date | None = None) -> Budget | 
 def needs_legality_check(municipality_id: int, channel: str, amount: Decimal) -> bool:
     rule = LegalityCheckRule.objects.filter(municipality_id=municipality_id, channel=channel).first()
     return rule is not None and amount > rule.above_amount
+
+
+# --- who acts next -------------------------------------------------------------------------------------
+
+
+def next_step(spend: SpendRequest) -> str:
+    """Who acts next on this request, as a sentence for the case and spend pages."""
+    if spend.status == SpendStatus.REQUESTED:
+        way = route_of(spend)
+        if way.refusal:
+            return way.refusal
+        who = {"who": way.approver_text}
+        if spend.needs_legality_check:
+            check = spend.legality_checks.order_by("-checked_at", "-id").first()
+            if check is None:
+                return _("Waiting for the legality check, then for approval by %(who)s.") % who
+            if check.verdict != Verdict.LAWFUL:
+                return _(
+                    "The legality check found this request not lawful: it waits to be rejected or cancelled."
+                )
+        return _("Waiting for approval by %(who)s.") % who
+    if spend.status == SpendStatus.APPROVED:
+        return _("Approved; waiting for payment by the financial administration.")
+    if spend.status == SpendStatus.PAID:
+        return _("Paid.")
+    return ""

@@ -144,8 +144,19 @@ def request_spend(
 
     def body():
         # Inside the idempotent body: a retry of a request that was accepted finds it, also when the
-        # budget has been spent meanwhile.
+        # budget has been spent or the mandates changed meanwhile.
         _refuse_above_available(budget, amount)
+        # The request goes to the lowest rung of the mandate ladder that covers it and has someone to
+        # approve it; one that no rung covers is refused now, not left in no one's queue.
+        way = rules.route(
+            municipality_id=case.municipality_id,
+            team_id=case.team_id,
+            channel=channel,
+            amount=amount,
+            requested_by=by,
+        )
+        if way.refusal:
+            raise ValidationError({"amount": way.refusal})
         spend = SpendRequest.objects.create(
             municipality_id=case.municipality_id,
             team_id=case.team_id,
@@ -162,7 +173,8 @@ def request_spend(
             legal_basis=legal_basis,
             deviates_from_policy=bool(deviates_from_policy),
             deviation_motivation=deviation_motivation,
-            needs_legality_check=rules.needs_legality_check(case.municipality_id, channel, amount),
+            needs_legality_check=way.needs_check,
+            approver_mandate=way.mandate,
             status=SpendStatus.REQUESTED,
             requested_by=by,
         )

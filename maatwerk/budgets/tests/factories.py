@@ -47,11 +47,31 @@ def make_budget(
     return budget
 
 
-def standard_mandates(municipality, *, bb_user=None) -> None:
+def college_member(municipality):
+    """Walter, who decides for the college of the municipality (a named mandate, no upper limit)."""
+    from maatwerk.accounts.models import Membership, User
+
+    user, created = User.objects.get_or_create(
+        username=f"walter-{municipality.code}", defaults={"first_name": "Walter", "last_name": "Wethouder"}
+    )
+    if created:
+        Membership.objects.create(user=user, role=Role.POLICY, municipality=municipality)
+    return user
+
+
+def standard_mandates(municipality, *, bb_user=None, college=True) -> None:
     """Workers approve up to €250, team leads up to €2.500; a legality check above €1.000.
 
     Special assistance: only `bb_user` (a named civil servant), up to €5.000; a check above €500.
+    With `college`, the top rung of both ladders: Walter for the college, without an upper limit (so that
+    a test's large amount goes somewhere; `test_mandate_ladder` tries a ladder with a top).
     """
+    if college:
+        walter = college_member(municipality)
+        for channel in Channel.values:
+            Mandate.objects.create(
+                municipality=municipality, channel=channel, user=walter, title="College van B en W"
+            )
     Mandate.objects.create(
         municipality=municipality, channel=Channel.MAATWERKBUDGET, role=Role.WORKER, max_amount=Decimal("250")
     )
