@@ -17,6 +17,8 @@ NAVIGATION = [
     ),
     ("budgets:overview", _("Budget"), {Role.TEAM_LEAD, Role.ADMIN}),
     ("budgets:checks", _("Legality checks"), {Role.LEGAL_CHECKER}),
+    # The director of the social domain decides on the amounts above the team leads' mandates.
+    ("budgets:approvals", _("To approve"), {Role.POLICY}),
     ("barriers:list", _("Barriers"), {Role.WORKER, Role.TEAM_LEAD, Role.LEGAL_CHECKER, Role.POLICY}),
     ("barriers:national", _("National register"), {Role.PROGRAMME}),
     ("insights:dashboard", _("Dashboard"), {Role.TEAM_LEAD, Role.POLICY, Role.PROGRAMME}),

@@ -111,6 +111,8 @@ class SpendOut(Schema):
     business_case_version_id: int | None
     value_triangle_id: int | None
     needs_legality_check: bool
+    # The rung of the mandate ladder the request was routed to (GET /mandates), null for older requests.
+    approver_mandate_id: int | None
     requested_by_id: int
     requested_at: datetime
     decided_by_id: int | None
@@ -140,6 +142,7 @@ class MandateOut(Schema):
     channel: str
     role: str
     user_id: int | None
+    title: str
     max_amount: Decimal | None
     active: bool
 

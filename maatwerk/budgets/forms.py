@@ -149,3 +149,47 @@ class _BudgetFields(forms.Form):
 
 class BudgetForm(NLDSFormMixin, _BudgetFields):
     pass
+
+
+class _MandateFields(forms.Form):
+    channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
+    title = forms.CharField(
+        label=_("name of the rung"),
+        max_length=100,
+        required=False,
+        help_text=_("As the workers know it, e.g. “Manager sociaal domein” or “College van B en W”."),
+    )
+    role = forms.ChoiceField(label=_("role"), required=False)
+    user = forms.ModelChoiceField(
+        label=_("or a named person"),
+        queryset=None,
+        required=False,
+        help_text=_("A manager or director of the social domain, or who decides for the college."),
+    )
+    max_amount = MoneyField(
+        label=_("may approve up to"), required=False, help_text=_("Empty: no upper limit.")
+    )
+    active = forms.BooleanField(label=_("active"), required=False, initial=True)
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        from maatwerk.accounts.models import Role, User
+
+        from .services.mandates import RUNG_ROLES
+
+        self.fields["role"].choices = [("", "—")] + [(r.value, r.label) for r in map(Role, RUNG_ROLES)]
+        self.fields["user"].queryset = (
+            User.objects.filter(memberships__municipality=municipality, is_active=True)
+            .distinct()
+            .order_by("last_name", "first_name", "username")
+        )
+        self.fields["user"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class MandateForm(NLDSFormMixin, _MandateFields):
+    pass
+
+
+class ThresholdForm(NLDSFormMixin, forms.Form):
+    channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
+    above_amount = MoneyField(label=_("check required above"), help_text=_("In euros, e.g. 2.500,00."))

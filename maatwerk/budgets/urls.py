@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import ladder_views, views
 
 app_name = "budgets"
 
@@ -12,6 +12,12 @@ urlpatterns = [
     path("aanvragen/nieuw/<int:case_id>/", views.spend_new, name="spend_new"),
     path("aanvragen/<int:pk>/", views.spend_detail, name="spend"),
     path("aanvragen/<int:pk>/<slug:action>/", views.spend_action, name="spend_action"),
+    path("aanvragen/nieuw/<int:case_id>/goedkeurder/", ladder_views.route_preview, name="route_preview"),
+    path("goedkeuren/", ladder_views.approvals, name="approvals"),
+    path("mandaten/", ladder_views.mandates, name="mandates"),
+    path("mandaten/<int:municipality_id>/nieuw/", ladder_views.mandate_edit, name="mandate_new"),
+    path("mandaten/<int:municipality_id>/<int:pk>/", ladder_views.mandate_edit, name="mandate_edit"),
+    path("mandaten/<int:municipality_id>/toets/", ladder_views.threshold_edit, name="threshold_edit"),
     path("toetsen/", views.checks, name="checks"),
     path("betalingen/", views.payments, name="payments"),
     path("betalingen/betalingen.csv", views.export_csv, name="export_csv"),

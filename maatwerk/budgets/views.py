@@ -17,7 +17,7 @@ from maatwerk.accounts.models import Role
 from maatwerk.cases.queries import visible_cases
 from maatwerk.forms import add_service_errors
 
-from . import exports, queries, rules, services
+from . import exports, ladder_views, queries, rules, services
 from .forms import (
     AllocateForm,
     BudgetForm,
@@ -166,8 +166,13 @@ def spend_new(request, case_id: int):
     else:
         form = SpendRequestForm(case=case, initial={"idempotency_key": new_key()})
         status = 200
-    # Shows the case reference only: no household data is read here.
-    context = {"title": _("Request money"), "form": form, "case": case}
+    # Shows the case reference only: no household data is read here. The ladder says who approves what.
+    context = {
+        "title": _("Request money"),
+        "form": form,
+        "case": case,
+        "ladders": ladder_views.ladders(case.municipality, team_id=case.team_id),
+    }
     return render(request, "budgets/spend_form.html", context, status=status)
 
 
@@ -185,6 +190,7 @@ def _spend_context(request, spend, **forms):
     return {
         "title": spend.reference,
         "spend": spend,
+        "next_step": rules.next_step(spend),
         "checks": spend.legality_checks.select_related("checked_by"),
         "refusal": refusal,
         "can_approve": requested and refusal is None,

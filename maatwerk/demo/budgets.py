@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from maatwerk.accounts.models import Membership, Municipality, Role
+from maatwerk.accounts.models import Membership, Municipality, Role, User
 from maatwerk.budgets import services
 from maatwerk.budgets.models import Budget, Channel, LegalBasis, LegalityCheckRule, Mandate, SpendRequest
 from maatwerk.cases.models import Case, Status
@@ -28,29 +28,8 @@ def ensure_budgets(today: datetime.date | None = None) -> int:
         if Budget.objects.filter(municipality=municipality).exists():
             continue
         admin = _member(municipality, Role.ADMIN)
-        lead = _member(municipality, Role.TEAM_LEAD)
         if admin is None:
             continue
-        Mandate.objects.create(
-            municipality=municipality,
-            channel=Channel.MAATWERKBUDGET,
-            role=Role.WORKER,
-            max_amount=Decimal("500"),
-        )
-        Mandate.objects.create(
-            municipality=municipality,
-            channel=Channel.MAATWERKBUDGET,
-            role=Role.TEAM_LEAD,
-            max_amount=Decimal("5000"),
-        )
-        if lead is not None:
-            # Bijzondere bijstand is a formal decision: only a named, mandated civil servant may take it.
-            Mandate.objects.create(
-                municipality=municipality,
-                channel=Channel.BIJZONDERE_BIJSTAND,
-                user=lead,
-                max_amount=Decimal("2500"),
-            )
         LegalityCheckRule.objects.create(
             municipality=municipality, channel=Channel.MAATWERKBUDGET, above_amount=Decimal("2500")
         )
@@ -77,6 +56,50 @@ def ensure_budgets(today: datetime.date | None = None) -> int:
         )
         services.allocate(budget, by=admin, amount=MUNICIPAL_BIJZONDERE_BIJSTAND, note="Demo: jaarbudget")
         made += 1
+    return made
+
+
+# The demo ladder of every municipality, lowest rung first: (channel, title, role or username suffix of a
+# named person, up to). Childcare of EUR 6,500 (the story the practice began with) is above the team lead's
+# mandate and goes to the manager of the social domain, after a legality check (above EUR 2,500).
+LADDER = [
+    (Channel.MAATWERKBUDGET, "Sociaal werker", Role.WORKER, Decimal("500")),
+    (Channel.MAATWERKBUDGET, "Teamleider", Role.TEAM_LEAD, Decimal("5000")),
+    (Channel.MAATWERKBUDGET, "Manager sociaal domein", ".policy", Decimal("25000")),
+    (Channel.MAATWERKBUDGET, "College van B en W", ".college", Decimal("250000")),
+    # Bijzondere bijstand is a formal decision: only named, mandated civil servants take it.
+    (Channel.BIJZONDERE_BIJSTAND, "Teamleider (gemandateerd)", ".team_lead", Decimal("2500")),
+    (Channel.BIJZONDERE_BIJSTAND, "Manager sociaal domein", ".policy", Decimal("25000")),
+    (Channel.BIJZONDERE_BIJSTAND, "College van B en W", ".college", Decimal("250000")),
+]
+
+
+@transaction.atomic
+def ensure_ladder() -> int:
+    """The demo mandate ladder in every municipality, each rung added once (by its name). Returns rungs
+    made. Rungs are added as the municipality's demo administrator would, through the service."""
+    made = 0
+    for municipality in Municipality.objects.order_by("pk"):
+        admin = _member(municipality, Role.ADMIN)
+        slug = admin.username.split(".")[0] if admin is not None and "." in admin.username else None
+        if slug is None:
+            continue
+        for channel, title, who, limit in LADDER:
+            if Mandate.objects.filter(municipality=municipality, channel=channel, title=title).exists():
+                continue
+            person = User.objects.filter(username=f"{slug}{who}").first() if who.startswith(".") else None
+            if who.startswith(".") and person is None:
+                continue
+            services.save_mandate(
+                by=admin,
+                municipality=municipality,
+                channel=channel,
+                title=title,
+                role="" if person else who,
+                user_id=person.pk if person else None,
+                max_amount=limit,
+            )
+            made += 1
     return made
 
 

@@ -159,6 +159,12 @@ def ensure_organisation() -> list[DemoLogin]:
             user=user, role=Role.WORKER, municipality=municipality, team=teams[1]
         )
         logins.append(DemoLogin(username, Role.WORKER, teams[1].name))
+        # Who decides for the college (the top rung of the mandate ladder): a policy role, named in a mandate.
+        username = f"{slug}.college"
+        user = _user(username, index)
+        index += 1
+        Membership.objects.get_or_create(user=user, role=Role.POLICY, municipality=municipality, team=None)
+        logins.append(DemoLogin(username, Role.POLICY, f"{municipality.name} (college)"))
     user = _user("landelijk.programme", index)
     Membership.objects.get_or_create(user=user, role=Role.PROGRAMME, municipality=None, team=None)
     logins.append(DemoLogin("landelijk.programme", Role.PROGRAMME, "Landelijk programma"))

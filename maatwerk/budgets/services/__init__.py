@@ -5,6 +5,7 @@ pretix's `base/services`), in one module per concern:
 - `spends`: spend requests, from request to payment and its reversal;
 - `checks`: legality checks;
 - `batches`: payment batches (the SEPA export, marked paid or withdrawn);
+- `mandates`: the mandate ladder and the legality-check thresholds;
 - `locking` and `common`: the locks and idempotent retries, and the checks, audit row and booking
   every service shares.
 
@@ -35,6 +36,7 @@ from .budgets import (
 from .checks import latest_check, record_legality_check
 from .common import MAX_AMOUNT, MAX_REASON, user_label
 from .locking import payload_hash
+from .mandates import save_mandate, set_check_threshold
 from .spends import (
     PAYMENT_RELEASE_NOTE,
     approve_spend,
@@ -70,6 +72,8 @@ __all__ = [
     "record_legality_check",
     "reject_spend",
     "request_spend",
+    "save_mandate",
+    "set_check_threshold",
     "reverse_allocation",
     "reverse_payment",
     "user_label",

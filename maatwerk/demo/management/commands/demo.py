@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from maatwerk.accounts.models import Municipality
 from maatwerk.demo import budgets as demo_budgets
 from maatwerk.demo import cases as demo_cases
+from maatwerk.demo import story as demo_story
 from maatwerk.demo.organisation import ensure_organisation
 
 
@@ -42,9 +43,16 @@ class Command(BaseCommand):
         budgets = demo_budgets.ensure_budgets()
         if budgets:
             self.stdout.write(self.style.SUCCESS(f"Demo budgets and mandates: {budgets} budgets."))
+        rungs = demo_budgets.ensure_ladder()
+        if rungs:
+            self.stdout.write(self.style.SUCCESS(f"Demo mandate ladders: {rungs} rungs."))
         spends = demo_budgets.ensure_spends()
         if spends:
             self.stdout.write(self.style.SUCCESS(f"Demo spend requests: {spends}."))
+        if demo_story.ensure_story():
+            self.stdout.write(
+                self.style.SUCCESS("Demo story: EUR 6,500 of childcare in Zaanstad, requested.")
+            )
         if print_logins:
             self.print_logins(logins)
 
