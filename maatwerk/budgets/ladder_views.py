@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.models import Municipality, Role
@@ -17,6 +18,7 @@ from maatwerk.validation import parse_choice, parse_money
 from . import queries, rules, services
 from .forms import MandateForm, ThresholdForm
 from .models import Channel, LegalityCheckRule, Mandate
+from .services.mandates import RUNG_ROLES
 
 # Team leads read the ladder their requests climb; administrators keep it; legality checkers check
 # "within the mandate" against it; the director of the social domain stands on it. It names civil
@@ -59,6 +61,7 @@ def _admin_municipality(user, pk) -> Municipality:
 
 
 @login_required
+@require_safe
 def mandates(request):
     """The ladders of the user's municipalities; an administrator finds the links to change them."""
     user = request.user
@@ -143,8 +146,16 @@ def threshold_edit(request, municipality_id: int):
 
 
 @login_required
+@require_safe
 def approvals(request):
-    """The requests routed to this person's rung of the ladder, oldest first."""
+    """The requests routed to this person's rung of the ladder, oldest first: for the roles a rung can
+    name and for anyone named in a mandate."""
+    user = request.user
+    if (
+        not tenancy.has_role(user, *RUNG_ROLES)
+        and not Mandate.objects.filter(user=user, active=True).exists()
+    ):
+        raise PermissionDenied
     waiting = queries.waiting_for(request.user)
     queries.log_spends(request.user, waiting, purpose="approvals queue", request=request)
     context = {"title": _("To approve"), "waiting": waiting}
@@ -152,6 +163,7 @@ def approvals(request):
 
 
 @login_required
+@require_safe
 def route_preview(request, case_id: int):
     """The hint beside the amount: who will have to approve it, and whether a legality check comes first.
 

@@ -169,6 +169,7 @@ def fill(route: str, world, o) -> str:
         ("/businesscases/", {"case_id": o.case.pk, "number": o.version.number}),
         ("/budget/aanvragen/", {"pk": o.spend.pk, "case_id": o.case.pk, "action": "approve"}),
         ("/budget/betalingen/batches/", {"pk": o.batch.pk}),
+        ("/budget/mandaten/", {"municipality_id": world.eindhoven.pk, "pk": o.mandate.pk}),
         ("/budget/", {"pk": o.budget.pk}),
         ("/knelpunten/escalaties/", {"pk": o.escalation.pk}),
         ("/knelpunten/", {"pk": o.barrier.pk, "fmt": "csv"}),
