@@ -23,7 +23,7 @@ def snapshot():
 
 def test_demo_command_makes_cases_in_every_status_for_every_municipality(organisation):
     call_command("demo", households=540, seed=3, verbosity=0)
-    assert Household.objects.count() == 540
+    assert Household.objects.count() == 540 + 1  # and the household of the EUR 6,500 story
     assert set(Case.objects.values_list("status", flat=True)) == set(Status.values)
     assert Case.objects.values("municipality").distinct().count() == 9
     # Every case sits in the team and municipality of its household.
@@ -77,4 +77,4 @@ def test_demo_does_not_add_households_twice(organisation):
 
 def test_default_is_twelve_per_team(organisation):
     call_command("demo", verbosity=0)
-    assert Household.objects.count() == 12 * 18
+    assert Household.objects.count() == 12 * 18 + 1  # and the household of the EUR 6,500 story
