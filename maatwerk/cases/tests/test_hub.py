@@ -182,3 +182,39 @@ def test_next_step_says_who_acts_next(world, hub_case):
         assert next_step(SpendRequest.objects.get(pk=big.pk)) == "Waiting for approval"
         budget_services.approve_spend(request, by=world.dave)
         assert next_step(SpendRequest.objects.get(pk=request.pk)) == "Waiting for payment"
+
+
+def test_spend_page_links_back_to_the_case_and_its_business_case(world, client_for, hub_case):
+    case, request, _barrier = hub_case
+    body = client_for(world.alice).get(reverse("budgets:spend", args=[request.pk])).content.decode()
+    assert f'href="{reverse("cases:detail", args=[case.pk])}"' in body
+    assert f'href="{reverse("businesscases:editor", args=[case.pk])}"' in body
+
+
+def test_spend_page_links_to_the_business_case_version_it_rests_on(world, client_for, hub_case):
+    case, _request, _barrier = hub_case
+    version = case.business_case.versions.get()
+    linked = budget_services.request_spend(
+        by=world.alice,
+        case=case,
+        amount=Decimal("100.00"),
+        channel="maatwerkbudget",
+        purpose="Fiets",
+        legal_basis="rule_free",
+        creditor_name="Fietsenmaker",
+        iban="NL91ABNA0417164300",
+        business_case_version=version,
+    )
+    body = client_for(world.alice).get(reverse("budgets:spend", args=[linked.pk])).content.decode()
+    assert f'href="{reverse("businesscases:version", args=[case.pk, version.number])}"' in body
+
+
+def test_legality_checker_sees_the_spend_but_no_link_to_a_case_that_would_answer_404(
+    world, client_for, hub_case
+):
+    case, request, _barrier = hub_case
+    response = client_for(world.lars).get(reverse("budgets:spend", args=[request.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert case.reference in body
+    assert f'href="{reverse("cases:detail", args=[case.pk])}"' not in body
