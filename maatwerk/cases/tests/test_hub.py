@@ -149,6 +149,7 @@ def test_timeline_is_bounded_and_its_queries_do_not_grow_with_the_rows(
 ):
     case, _request, _barrier = hub_case
     client = client_for(world.alice)
+    services.register_time(case, by=world.alice, hours="1", activity="household")
     page(client, case)  # warm caches (content types, sessions)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -168,6 +169,8 @@ def test_timeline_is_bounded_and_its_queries_do_not_grow_with_the_rows(
     with django_assert_max_num_queries(len(few)):
         response = page(client, case)
     assert len(response.context["timeline"]) == 25 and response.context["timeline_more"]
+    assert len(response.context["time_entries"]) == 50 and response.context["time_entries_more"]
+    assert response.context["hours_total"] == Decimal("751.00")
     more = page(client, case, page=2)
     assert len(more.context["timeline"]) == 50
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maatwerk.accounts import tenancy
-from maatwerk.accounts.models import Team
+from maatwerk.accounts.models import Team, User
 from maatwerk.validation import parse_choice, parse_int
 
 from .. import hub, lib, queries, services
@@ -53,6 +53,7 @@ def score_chart(scores) -> dict:
 # The timeline shows this many events, and "show more" this many more each time, up to the last page:
 # every provider fetches at most page × TIMELINE_STEP + 1 rows, however long the file.
 TIMELINE_STEP = 25
+TIME_ROWS = 50
 TIMELINE_PAGES = 40
 
 
@@ -91,10 +92,11 @@ def detail_context(request, case, **forms) -> dict:
     timeline, _errors = timeline_context(request, case)
     followups = list(case.followups.select_related("recorded_by"))
     notes = case.notes.select_related("author").prefetch_related("revisions__replaced_by")
-    time_entries = list(case.time_entries.select_related("worker"))
-    per_worker: dict = defaultdict(Decimal)
-    for entry in time_entries:
-        per_worker[entry.worker] += entry.hours
+    # The newest entries only: a long trajectory has thousands; the totals come from the database and every
+    # entry is in the timeline (filter "hours").
+    time_entries = list(case.time_entries.select_related("worker")[: TIME_ROWS + 1])
+    per_worker = list(case.time_entries.order_by().values("worker").annotate(total=Sum("hours")))
+    workers = User.objects.in_bulk([row["worker"] for row in per_worker])
     next_index = case.status_index + 1
     return {
         "title": f"{case.reference} — {household.name}",
@@ -102,9 +104,12 @@ def detail_context(request, case, **forms) -> dict:
         "household": household,
         "persons": household.persons.all(),
         "notes": notes,
-        "time_entries": time_entries,
+        "time_entries": time_entries[:TIME_ROWS],
+        "time_entries_more": len(time_entries) > TIME_ROWS,
         "hours_total": case.time_entries.aggregate(total=Sum("hours"))["total"] or Decimal(0),
-        "hours_per_worker": sorted(per_worker.items(), key=lambda kv: -kv[1]),
+        "hours_per_worker": sorted(
+            ((workers[row["worker"]], row["total"]) for row in per_worker), key=lambda kv: -kv[1]
+        ),
         "chart": score_chart(case.scores.all()),
         "mdts": case.mdt_consultations.prefetch_related("participants").select_related("requested_by"),
         "outcome": getattr(case, "outcome", None),
