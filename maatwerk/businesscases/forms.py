@@ -11,7 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from maatwerk.catalogue.models import Payer
-from maatwerk.forms import NLDSFormMixin
+from maatwerk.forms import DateInput, NLDSFormMixin
 from maatwerk.lib import money
 from maatwerk.lib.money import MAX_AMOUNT, MAX_HOURLY_RATE
 from maatwerk.validation import normalise_typed_amount
@@ -187,3 +187,32 @@ class TriangleForm(NLDSFormMixin, forms.Form):
     verdict = forms.ChoiceField(
         label=_("Is the deviation justified?"), choices=Verdict.choices, widget=forms.RadioSelect
     )
+
+
+class AgreementForm(NLDSFormMixin, forms.Form):
+    """One row of the plan's agreements; a row left empty is skipped, a row marked for removal dropped."""
+
+    who = forms.CharField(label=_("who"), max_length=120, required=False)
+    what = forms.CharField(label=_("what"), max_length=300, required=False)
+    due_date = forms.DateField(label=_("by when"), required=False, widget=DateInput())
+    remove = forms.BooleanField(label=_("remove"), required=False)
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not (data.get("who") or data.get("what") or data.get("due_date"))
+
+    def clean(self):
+        # A started row needs all three, shown together with the other errors of the page (the service
+        # checks the same for the API and any other caller).
+        data = super().clean()
+        started = any(self.data.get(self.add_prefix(f)) for f in ("who", "what", "due_date"))
+        if started and not data.get("remove"):
+            for name in ("who", "what", "due_date"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, forms.Field.default_error_messages["required"])
+        return data
+
+
+AgreementFormSet = forms.formset_factory(
+    AgreementForm, extra=3, max_num=30, absolute_max=30, validate_max=True
+)

@@ -179,3 +179,27 @@ class ValueTriangle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.reference} ({self.created_at:%Y-%m-%d})"
+
+
+class PlanAgreement(models.Model):
+    """One agreement of the support plan: who does what by when (the household, the team, a partner such
+    as the housing corporation). Printed in the plan PDF above the signatures; changed only through
+    `services.save_agreements`, which replaces the case's list as a whole."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="plan_agreements", verbose_name=_("case")
+    )
+    who = models.CharField(_("who"), max_length=120, help_text=_("For example: the household, Woonbedrijf."))
+    what = models.CharField(_("what"), max_length=300)
+    due_date = models.DateField(_("by when"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["case", "order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference}: {self.who} — {self.what}"

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from maatwerk.cases.models import Person
 
 from .evaluation import HOURLY_RATE_SOURCE
+from .models import PlanAgreement
 from .presentation import ROUTE_LABELS, flows_with_sources, summary, version_problem
 
 CSS_PATH = Path(__file__).resolve().parent / "static" / "businesscases" / "plan_pdf.css"
@@ -39,7 +40,13 @@ def plan_context(case, version, triangle) -> dict:
         "team": case.team.name,
         "municipality": case.municipality.name,
         "domains": [d.label for d in case.domain_list],
-        "agencies": [a.label for a in case.agency_list] + ([case.other_agency] if case.other_agency else []),
+        # One line, the other agency as an item of its own (never a bracket behind UWV): Case.agency_labels.
+        "agencies": case.agency_labels,
+        "signature_parties": [
+            {"title": _("The household"), "name": _first_name(case), "role": _("household")},
+            {"title": _("The partner"), "name": "", "role": ""},
+        ],
+        "agreements": list(PlanAgreement.objects.filter(case=case).order_by("order", "id")),
         "version": version,
         "problem": problem,
         "s": summary(shown.result) if shown else None,

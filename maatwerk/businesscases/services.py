@@ -25,11 +25,11 @@ from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog, Role
 from maatwerk.cases.models import Case
-from maatwerk.validation import parse_text
+from maatwerk.validation import column_length, parse_date, parse_text
 
 from . import engine
 from .evaluation import evaluate, rendement_snapshot
-from .models import BusinessCase, BusinessCaseVersion, ValueTriangle, Verdict
+from .models import BusinessCase, BusinessCaseVersion, PlanAgreement, ValueTriangle, Verdict
 
 CREATE = AccessLog.Action.CREATE
 UPDATE = AccessLog.Action.UPDATE
@@ -181,6 +181,68 @@ def latest_triangle(case: Case) -> ValueTriangle | None:
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+# --- agreements of the support plan ---------------------------------------------------------------------
+
+MAX_AGREEMENTS = 30
+
+
+def agreements(case: Case) -> list[PlanAgreement]:
+    return list(PlanAgreement.objects.filter(case=case).order_by("order", "id"))
+
+
+def _agreement_line(a) -> str:
+    return f"{a['who']}: {a['what']} ({a['due_date']})"
+
+
+@transaction.atomic
+def save_agreements(case: Case, *, by, rows) -> list[PlanAgreement]:
+    """Replace the case's agreements with `rows` (dicts of who, what, due_date), in that order.
+
+    Errors are keyed "<index>.<field>" (0-based), so a form can put each on its row; nothing is saved
+    unless every row is valid. One audit row holds the list before and after.
+    """
+    _require_team(by, case)
+    # Lock the case, so two people saving the list at once cannot interleave their rows.
+    Case.objects.select_for_update().filter(pk=case.pk).first()
+    rows = list(rows)
+    errors: dict = {}
+    if len(rows) > MAX_AGREEMENTS:
+        raise ValidationError({"__all__": _("A plan has at most %(n)d agreements.") % {"n": MAX_AGREEMENTS}})
+    cleaned = []
+    for i, row in enumerate(rows):
+        who = parse_text(
+            row.get("who"), f"{i}.who", errors, required=True, max_length=column_length(PlanAgreement, "who")
+        )
+        what = parse_text(
+            row.get("what"),
+            f"{i}.what",
+            errors,
+            required=True,
+            max_length=column_length(PlanAgreement, "what"),
+        )
+        due = parse_date(row.get("due_date"), f"{i}.due_date", errors, latest=None)
+        cleaned.append({"who": who, "what": what, "due_date": due})
+    if errors:
+        raise ValidationError(errors)
+    before = [
+        _agreement_line({"who": a.who, "what": a.what, "due_date": a.due_date}) for a in agreements(case)
+    ]
+    PlanAgreement.objects.filter(case=case).delete()
+    saved = PlanAgreement.objects.bulk_create(
+        [PlanAgreement(case=case, order=i, created_by=by, **row) for i, row in enumerate(cleaned)]
+    )
+    log_access(
+        by,
+        case,
+        action=UPDATE,
+        purpose="support plan agreements",
+        household_id=case.household_id,
+        municipality_id=case.municipality_id,
+        changes={"agreements": [before, [_agreement_line(r) for r in cleaned]]},
+    )
+    return saved
 
 
 # --- export ---------------------------------------------------------------------------------------------

@@ -11,4 +11,5 @@ urlpatterns = [
     path("case/<int:case_id>/versies/<int:number>/", views.version_detail, name="version"),
     path("case/<int:case_id>/waardendriehoek/", views.triangle_view, name="triangle"),
     path("case/<int:case_id>/plan.pdf", views.plan_pdf, name="plan_pdf"),
+    path("case/<int:case_id>/afspraken/", views.agreements_view, name="agreements"),
 ]

@@ -20,7 +20,7 @@ from maatwerk.forms import add_service_errors
 from . import editor as ed
 from . import engine, queries, services
 from . import evaluation as ev
-from .forms import TriangleForm
+from .forms import AgreementFormSet, TriangleForm
 from .presentation import ROUTE_LABELS, flows_with_sources, summary, version_problem
 
 SEARCH_LIMIT = 15
@@ -255,6 +255,60 @@ def triangle_view(request, case_id: int):
             "rendement": ev.rendement_snapshot(version),
         },
         status=400 if form.errors else 200,
+    )
+
+
+def _agreement_rows(formset) -> tuple[list[dict], list]:
+    """The rows to save (filled in, not marked for removal) and the form each came from."""
+    rows, forms = [], []
+    for form in formset.forms:
+        if form.cleaned_data.get("remove") or form.is_blank():
+            continue
+        rows.append({k: form.cleaned_data.get(k) for k in ("who", "what", "due_date")})
+        forms.append(form)
+    return rows, forms
+
+
+@login_required
+def agreements_view(request, case_id: int):
+    """The support plan's agreements (who does what by when), printed in the plan PDF."""
+    case = _case(request, case_id, "support plan agreements", log=request.method == "GET")
+    current = services.agreements(case)
+    if request.method == "POST":
+        formset = AgreementFormSet(request.POST, prefix="a")
+        if formset.is_valid():
+            rows, forms = _agreement_rows(formset)
+            try:
+                services.save_agreements(case, by=request.user, rows=rows)
+            except ValidationError as exc:
+                for key, messages_ in exc.message_dict.items():
+                    index, _sep, field = key.partition(".")
+                    target = forms[int(index)] if index.isdigit() and int(index) < len(forms) else None
+                    for message in messages_:
+                        if target is not None and field in target.fields:
+                            target.add_error(field, message)
+                        else:
+                            formset.non_form_errors().append(message)
+            else:
+                messages.success(request, _("The agreements are saved."))
+                return redirect("businesscases:agreements", case_id=case.pk)
+    else:
+        formset = AgreementFormSet(
+            prefix="a", initial=[{"who": a.who, "what": a.what, "due_date": a.due_date} for a in current]
+        )
+    has_errors = formset.is_bound and (
+        any(f.errors for f in formset.forms) or bool(formset.non_form_errors())
+    )
+    return render(
+        request,
+        "businesscases/agreements.html",
+        {
+            "title": _("Agreements of the support plan %(ref)s") % {"ref": case.reference},
+            "case": case,
+            "formset": formset,
+            "has_errors": has_errors,
+        },
+        status=400 if has_errors else 200,
     )
 
 

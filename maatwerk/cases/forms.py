@@ -95,6 +95,15 @@ class PersonForm(Form):
     role = forms.ChoiceField(label=_("role in the household"), choices=Person.HouseholdRole.choices)
 
 
+class PersonCorrectionForm(PersonForm):
+    reason = forms.CharField(
+        label=_("reason for the correction"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=MAX_TEXT,
+        help_text=_("For example: birth year taken over wrongly from the letter."),
+    )
+
+
 class SituationForm(Form):
     vastloper = forms.CharField(
         label=_("where the system blocks"),

@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from maatwerk.accounts.models import Municipality, Team
+from maatwerk.accounts.models import AppendOnlyModel, Municipality, Team
 
 from . import lib
 
@@ -145,6 +145,29 @@ class Person(models.Model):
     @property
     def masked_bsn(self) -> str:
         return lib.mask_bsn(self.bsn)
+
+
+class PersonRevision(AppendOnlyModel):
+    """A correction of a person's data: the values before and after, who made it, when and why.
+
+    Append-only: the history of a person's data is evidence of what the file said when, so a later
+    correction adds a row and never rewrites one. `before` and `after` hold only the fields changed.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="revisions")
+    before = models.JSONField(_("before"))
+    after = models.JSONField(_("after"))
+    reason = models.TextField(_("reason for the correction"))
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(_("corrected at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("correction of a person")
+        verbose_name_plural = _("corrections of persons")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"correction {self.pk} of person {self.person_id}"
 
 
 class Case(models.Model):

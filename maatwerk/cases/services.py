@@ -15,7 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from maatwerk.accounts import tenancy
-from maatwerk.accounts.audit import log_access
+from maatwerk.accounts.audit import SECRET_NEW, SECRET_OLD, log_access
 from maatwerk.accounts.models import AccessLog, Team
 from maatwerk.validation import (
     EARLIEST_BIRTH_YEAR,
@@ -47,6 +47,7 @@ from .models import (
     NoteRevision,
     Outcome,
     Person,
+    PersonRevision,
     Reflection,
     Status,
     StatusChange,
@@ -175,6 +176,49 @@ def add_person(household: Household, *, by, **data) -> Person:
         municipality_id=household.municipality_id,
     )
     return person
+
+
+PERSON_FIELDS = ("first_name", "last_name", "bsn", "birth_year", "role")
+
+
+def _audit_change(field: str, old, new) -> list:
+    """[old, new] as the audit log keeps it: a BSN only as markers (administrators read the log)."""
+    if field == "bsn":
+        return [SECRET_OLD if old else "", SECRET_NEW if new else ""]
+    return [old, new]
+
+
+@transaction.atomic
+def correct_person(person: Person, *, by, reason: str, **data) -> PersonRevision:
+    """Correct a person's data (all of `PERSON_FIELDS` as on the intake); the earlier values are kept in
+    an append-only PersonRevision, and the change is in the audit log (the BSN only as a marker)."""
+    household = person.household
+    _require_team(by, household.team_id)
+    # Lock the person, so two corrections at once each see what the other saved.
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    errors: dict = {}
+    fields = _person_fields(data, errors)
+    reason = parse_text(reason, "reason", errors, required=True)
+    _raise(errors)
+    changed = {f: (str(v) if f == "role" else v) for f, v in fields.items() if getattr(person, f) != v}
+    _raise({} if changed else {"__all__": _("Nothing was changed.")})
+    before = {f: getattr(person, f) for f in changed}
+    for name, value in changed.items():
+        setattr(person, name, value)
+    person.save(update_fields=list(changed))
+    revision = PersonRevision.objects.create(
+        person=person, before=before, after=changed, reason=reason, changed_by=by
+    )
+    log_access(
+        by,
+        person,
+        action=UPDATE,
+        purpose="correct person",
+        household_id=household.pk,
+        municipality_id=household.municipality_id,
+        changes={f: _audit_change(f, before[f], v) for f, v in changed.items()},
+    )
+    return revision
 
 
 # --- the case and its status ----------------------------------------------------------------------------

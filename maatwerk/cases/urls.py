@@ -9,6 +9,7 @@ urlpatterns = [
     path("nieuw/", views.case_new, name="new"),
     path("nazorg/", views.followups, name="followups"),
     path("personen/<int:pk>/", views.person_detail, name="person"),
+    path("personen/<int:pk>/corrigeren/", views.correct_person, name="correct_person"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/situatie/", views.situation, name="situation"),
     path("<int:pk>/status/", views.move, name="move"),

@@ -40,9 +40,10 @@ def test_worker_walks_a_case_from_intake_to_aftercare(page, world):
     expect(page.get_by_text("******333")).to_be_visible()
 
     # A note and hours.
-    page.get_by_label("Notitie").fill("Eerste gesprek: toeslag sinds maart verrekend.")
+    page.get_by_role("textbox", name="Notitie").fill("Eerste gesprek: toeslag sinds maart verrekend.")
     click_and_load(page, page.get_by_role("button", name="Notitie toevoegen"))
-    expect(page.get_by_text("Eerste gesprek: toeslag sinds maart verrekend.")).to_be_visible()
+    notes = page.locator("#notes")  # the note is in the timeline too
+    expect(notes.get_by_text("Eerste gesprek: toeslag sinds maart verrekend.")).to_be_visible()
     page.get_by_role("textbox", name=re.compile(r"^Uren")).fill("1,5")
     click_and_load(page, page.get_by_role("button", name="Uren schrijven"))
     expect(page.get_by_role("heading", name=re.compile("Bestede tijd: 1,50"))).to_be_visible()

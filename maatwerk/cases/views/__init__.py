@@ -3,7 +3,7 @@
 from .case import add_note, case_detail, case_new, edit_note, move, register_time, situation
 from .closing import close, followup, followups, mdt, scores
 from .lists import case_list
-from .people import add_person, person_detail
+from .people import add_person, correct_person, person_detail
 
 __all__ = [
     "add_note",
@@ -12,6 +12,7 @@ __all__ = [
     "case_list",
     "case_new",
     "close",
+    "correct_person",
     "edit_note",
     "followup",
     "followups",

@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maatwerk.accounts import tenancy
-from maatwerk.accounts.models import Team
+from maatwerk.accounts.models import Team, User
+from maatwerk.validation import parse_choice, parse_int
 
-from .. import lib, queries, services
+from .. import hub, lib, queries, services
 from ..forms import IntakeForm, MoveForm, NoteForm, SituationForm, TimeForm
 from ..models import STATUS_ORDER, LifeDomain, Moment
 from .common import form_page, get_case, run_service, to_case
@@ -49,13 +50,53 @@ def score_chart(scores) -> dict:
     }
 
 
+# The timeline shows this many events, and "show more" this many more each time, up to the last page:
+# every provider fetches at most page × TIMELINE_STEP + 1 rows, however long the file.
+TIMELINE_STEP = 25
+TIME_ROWS = 50
+TIMELINE_PAGES = 40
+
+
+def timeline_context(request, case) -> tuple[dict, dict]:
+    """The filtered timeline for the case page, and the errors of its GET parameters ({} when valid)."""
+    choices = hub.timeline_kinds()
+    errors: dict = {}
+    kinds = []
+    for value in request.GET.getlist("kind")[: len(choices.values) + 1]:
+        kind = parse_choice(value, choices, "kind", errors, required=False)
+        if kind:
+            kinds.append(kind)
+    page = parse_int(request.GET.get("page"), "page", errors, 1, TIMELINE_PAGES, required=False) or 1
+    messages = [
+        _("%(field)s: %(error)s") % {"field": label, "error": errors[name]}
+        for name, label in (("kind", _("Kind of event")), ("page", _("Page")))
+        if name in errors
+    ]
+    events, more = (
+        ([], False) if errors else hub.timeline(case, request.user, kinds=kinds, limit=page * TIMELINE_STEP)
+    )
+    more_query = request.GET.copy()
+    more_query["page"] = page + 1
+    return {
+        "timeline": events,
+        "timeline_more": more and page < TIMELINE_PAGES,
+        "timeline_more_query": more_query.urlencode(),
+        "timeline_kinds": [(c.value, c.label, c.value in kinds) for c in choices],
+        "timeline_filtered": bool(kinds),
+        "timeline_errors": messages,
+    }, errors
+
+
 def detail_context(request, case, **forms) -> dict:
     household = case.household
+    timeline, _errors = timeline_context(request, case)
+    followups = list(case.followups.select_related("recorded_by"))
     notes = case.notes.select_related("author").prefetch_related("revisions__replaced_by")
-    time_entries = list(case.time_entries.select_related("worker"))
-    per_worker: dict = defaultdict(Decimal)
-    for entry in time_entries:
-        per_worker[entry.worker] += entry.hours
+    # The newest entries only: a long trajectory has thousands; the totals come from the database and every
+    # entry is in the timeline (filter "hours").
+    time_entries = list(case.time_entries.select_related("worker")[: TIME_ROWS + 1])
+    per_worker = list(case.time_entries.order_by().values("worker").annotate(total=Sum("hours")))
+    workers = User.objects.in_bulk([row["worker"] for row in per_worker])
     next_index = case.status_index + 1
     return {
         "title": f"{case.reference} — {household.name}",
@@ -63,15 +104,21 @@ def detail_context(request, case, **forms) -> dict:
         "household": household,
         "persons": household.persons.all(),
         "notes": notes,
-        "time_entries": time_entries,
+        "time_entries": time_entries[:TIME_ROWS],
+        "time_entries_more": len(time_entries) > TIME_ROWS,
         "hours_total": case.time_entries.aggregate(total=Sum("hours"))["total"] or Decimal(0),
-        "hours_per_worker": sorted(per_worker.items(), key=lambda kv: -kv[1]),
+        "hours_per_worker": sorted(
+            ((workers[row["worker"]], row["total"]) for row in per_worker), key=lambda kv: -kv[1]
+        ),
         "chart": score_chart(case.scores.all()),
         "mdts": case.mdt_consultations.prefetch_related("participants").select_related("requested_by"),
         "outcome": getattr(case, "outcome", None),
         "feedback": getattr(case, "feedback", None),
         "reflection": getattr(case, "reflection", None),
-        "followups": case.followups.select_related("recorded_by"),
+        "followups": followups,
+        "next_followup": next((f for f in followups if f.done_on is None), None),
+        "panels": hub.panels(case, request.user),
+        **timeline,
         "status_changes": case.status_changes.select_related("by"),
         "steps": STATUS_ORDER,
         "next_status": STATUS_ORDER[next_index] if next_index < len(STATUS_ORDER) else None,
@@ -87,7 +134,10 @@ def detail_context(request, case, **forms) -> dict:
 @login_required
 def case_detail(request, pk: int):
     case = get_case(request, pk, "case detail")
-    return render(request, "cases/case_detail.html", detail_context(request, case))
+    context = detail_context(request, case)
+    return render(
+        request, "cases/case_detail.html", context, status=400 if context["timeline_errors"] else 200
+    )
 
 
 def _detail_with_errors(request, case, **forms):

@@ -1,0 +1,174 @@
+"""The household's spend requests on the case page (the hub): a panel with who acts next, and the
+timeline events (requested, legality check, decided, paid).
+
+Registered from BudgetsConfig.ready(); reads only through `queries.visible_spends` and logs every spend
+shown with `queries.log_spends` (purposes, payees and IBANs are the household's data).
+"""
+
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from maatwerk.cases.hub import Event, Panel, register_panel, register_timeline
+from maatwerk.lib.money import format_eur
+
+from .models import LegalityCheck, SpendStatus, Verdict
+from .queries import log_spends, visible_spends
+
+KINDS = {"spend": gettext_lazy("spend requests")}
+# A household has a handful of requests; the cap keeps the page bounded if one ever has hundreds.
+PANEL_LIMIT = 50
+
+
+def _label(user) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
+def _day(moment) -> str:
+    return formats.date_format(moment, "DATE_FORMAT") if moment else ""
+
+
+def next_step(spend) -> str:
+    """Who acts next on `spend`, in one sentence. Reads the spend's legality checks newest first (prefetch
+    them with that order when listing many spends).
+
+    The integrator replaces this body with the mandate ladder's answer (naming the person); callers only
+    need the sentence.
+    """
+    status = spend.status
+    if status == SpendStatus.DRAFT:
+        return _("Draft: not requested yet")
+    if status == SpendStatus.REQUESTED:
+        if spend.needs_legality_check:
+            checks = list(spend.legality_checks.all())
+            latest = max(checks, key=lambda c: (c.checked_at, c.pk)) if checks else None
+            if latest is None:
+                return _("Waiting for the legality check")
+            if latest.verdict != Verdict.LAWFUL:
+                return _("Judged not lawful: waiting for a new check or a decision")
+        return _("Waiting for approval")
+    if status == SpendStatus.APPROVED:
+        return _("Waiting for payment")
+    if status == SpendStatus.PAID:
+        return _("Paid on %(date)s") % {"date": _day(spend.paid_at)}
+    if status == SpendStatus.REJECTED:
+        return _("Rejected on %(date)s") % {"date": _day(spend.decided_at)}
+    return _("Cancelled: nothing left to do")
+
+
+def _case_spends(case, user):
+    return visible_spends(user).filter(case=case)
+
+
+def spends_panel(case, user) -> Panel:
+    spends = list(
+        _case_spends(case, user)
+        .prefetch_related(Prefetch("legality_checks", queryset=LegalityCheck.objects.order_by("-checked_at")))
+        .order_by("-requested_at", "-id")[: PANEL_LIMIT + 1]
+    )
+    more = len(spends) > PANEL_LIMIT
+    spends = spends[:PANEL_LIMIT]
+    log_spends(user, spends, purpose="case hub: spend requests")
+    rows = [
+        {
+            "spend": s,
+            "next_step": next_step(s),
+            "url": reverse("budgets:spend", args=[s.pk]),
+        }
+        for s in spends
+    ]
+    return Panel(
+        template="budgets/hub/panel.html",
+        context={"rows": rows, "more": more, "new_url": reverse("budgets:spend_new", args=[case.pk])},
+        order=20,
+    )
+
+
+def spend_events(case, user, *, kinds, limit: int) -> list[Event]:
+    """The newest `limit` of each: requests, decisions, payments and legality checks (four SELECTs)."""
+    spends = _case_spends(case, user)
+    events, shown = [], {}
+
+    def url(spend):
+        shown[spend.pk] = spend
+        return reverse("budgets:spend", args=[spend.pk])
+
+    def what(spend):
+        return _("%(ref)s: %(amount)s for %(purpose)s") % {
+            "ref": spend.reference,
+            "amount": format_eur(spend.amount, get_language() or "nl"),
+            "purpose": spend.purpose,
+        }
+
+    for s in spends.order_by("-requested_at", "-id")[:limit]:
+        events.append(
+            Event(
+                when=s.requested_at,
+                kind="spend",
+                title=_("Spend requested"),
+                text=what(s),
+                url=url(s),
+                actor=_label(s.requested_by),
+            )
+        )
+    decided = spends.filter(decided_at__isnull=False, status__in=[SpendStatus.APPROVED, SpendStatus.PAID])
+    for s in decided.order_by("-decided_at", "-id")[:limit]:
+        events.append(
+            Event(
+                when=s.decided_at,
+                kind="spend",
+                title=_("Spend approved"),
+                text=what(s),
+                url=url(s),
+                actor=_label(s.decided_by),
+            )
+        )
+    rejected = spends.filter(decided_at__isnull=False, status=SpendStatus.REJECTED)
+    for s in rejected.order_by("-decided_at", "-id")[:limit]:
+        events.append(
+            Event(
+                when=s.decided_at,
+                kind="spend",
+                title=_("Spend rejected"),
+                text=what(s),
+                url=url(s),
+                actor=_label(s.decided_by),
+            )
+        )
+    paid = spends.filter(paid_at__isnull=False).select_related("paid_by")
+    for s in paid.order_by("-paid_at", "-id")[:limit]:
+        events.append(
+            Event(
+                when=s.paid_at,
+                kind="spend",
+                title=_("Spend paid"),
+                text=what(s),
+                url=url(s),
+                actor=_label(s.paid_by),
+            )
+        )
+    checks = (
+        LegalityCheck.objects.filter(spend__in=spends)
+        .select_related("spend", "checked_by")
+        .order_by("-checked_at", "-id")[:limit]
+    )
+    for c in checks:
+        events.append(
+            Event(
+                when=c.checked_at,
+                kind="spend",
+                title=_("Legality check: %(verdict)s") % {"verdict": c.get_verdict_display()},
+                text=c.spend.reference,
+                url=url(c.spend),
+                actor=_label(c.checked_by),
+            )
+        )
+    log_spends(user, shown.values(), purpose="case hub: timeline")
+    return events
+
+
+def register() -> None:
+    register_panel(spends_panel)
+    register_timeline(spend_events, kinds=KINDS)
