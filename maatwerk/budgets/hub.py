@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from maatwerk.cases.hub import Event, Panel, register_panel, register_timeline
 from maatwerk.lib.money import format_eur
 
-from .models import LegalityCheck, SpendStatus, Verdict
+from . import rules
+from .models import LegalityCheck, SpendStatus
 from .queries import log_spends, visible_spends
 
 KINDS = {"spend": gettext_lazy("spend requests")}
@@ -30,32 +31,8 @@ def _day(moment) -> str:
     return formats.date_format(moment, "DATE_FORMAT") if moment else ""
 
 
-def next_step(spend) -> str:
-    """Who acts next on `spend`, in one sentence. Reads the spend's legality checks newest first (prefetch
-    them with that order when listing many spends).
-
-    The integrator replaces this body with the mandate ladder's answer (naming the person); callers only
-    need the sentence.
-    """
-    status = spend.status
-    if status == SpendStatus.DRAFT:
-        return _("Draft: not requested yet")
-    if status == SpendStatus.REQUESTED:
-        if spend.needs_legality_check:
-            checks = list(spend.legality_checks.all())
-            latest = max(checks, key=lambda c: (c.checked_at, c.pk)) if checks else None
-            if latest is None:
-                return _("Waiting for the legality check")
-            if latest.verdict != Verdict.LAWFUL:
-                return _("Judged not lawful: waiting for a new check or a decision")
-        return _("Waiting for approval")
-    if status == SpendStatus.APPROVED:
-        return _("Waiting for payment")
-    if status == SpendStatus.PAID:
-        return _("Paid on %(date)s") % {"date": _day(spend.paid_at)}
-    if status == SpendStatus.REJECTED:
-        return _("Rejected on %(date)s") % {"date": _day(spend.decided_at)}
-    return _("Cancelled: nothing left to do")
+# Who acts next: the one answer of the mandate ladder, also on the spend page.
+next_step = rules.next_step
 
 
 def _case_spends(case, user):

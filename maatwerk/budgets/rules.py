@@ -26,7 +26,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from maatwerk.accounts import tenancy
@@ -270,18 +270,29 @@ def needs_legality_check(municipality_id: int, channel: str, amount: Decimal) ->
 # --- who acts next -------------------------------------------------------------------------------------
 
 
+def _day(moment) -> str:
+    return formats.date_format(timezone.localtime(moment), "DATE_FORMAT") if moment else ""
+
+
 def next_step(spend: SpendRequest) -> str:
-    """Who acts next on this request, as a sentence for the case and spend pages."""
+    """Who acts next on this request, as a sentence for the case and spend pages.
+
+    A requested one names the rung of the mandate ladder and its people. Reads the spend's legality
+    checks through `.all()`, so a list can prefetch them.
+    """
+    if spend.status == SpendStatus.DRAFT:
+        return _("Draft: not requested yet.")
     if spend.status == SpendStatus.REQUESTED:
         way = route_of(spend)
         if way.refusal:
             return way.refusal
         who = {"who": way.approver_text}
         if spend.needs_legality_check:
-            check = spend.legality_checks.order_by("-checked_at", "-id").first()
-            if check is None:
+            checks = list(spend.legality_checks.all())
+            latest = max(checks, key=lambda c: (c.checked_at, c.pk)) if checks else None
+            if latest is None:
                 return _("Waiting for the legality check, then for approval by %(who)s.") % who
-            if check.verdict != Verdict.LAWFUL:
+            if latest.verdict != Verdict.LAWFUL:
                 return _(
                     "The legality check found this request not lawful: it waits to be rejected or cancelled."
                 )
@@ -289,5 +300,7 @@ def next_step(spend: SpendRequest) -> str:
     if spend.status == SpendStatus.APPROVED:
         return _("Approved; waiting for payment by the financial administration.")
     if spend.status == SpendStatus.PAID:
-        return _("Paid.")
-    return ""
+        return _("Paid on %(date)s.") % {"date": _day(spend.paid_at)}
+    if spend.status == SpendStatus.REJECTED:
+        return _("Rejected on %(date)s.") % {"date": _day(spend.decided_at)}
+    return _("Cancelled: nothing left to do.")

@@ -179,12 +179,14 @@ def test_next_step_says_who_acts_next(world, hub_case):
     case, request, _barrier = hub_case
     big = spend(world, case, amount="1500.00")  # above EUR 1,000: a legality check first
     with translation.override("en"):
-        assert next_step(request) == "Waiting for approval"
-        assert next_step(big) == "Waiting for the legality check"
+        # The mandate ladder names the rung and its people.
+        assert next_step(request) == f"Waiting for approval by team lead ({world.dave.get_full_name()})."
+        assert next_step(big).startswith("Waiting for the legality check, then for approval by")
         budget_services.record_legality_check(big, by=world.lars, **LAWFUL)
-        assert next_step(SpendRequest.objects.get(pk=big.pk)) == "Waiting for approval"
+        assert next_step(SpendRequest.objects.get(pk=big.pk)).startswith("Waiting for approval by")
         budget_services.approve_spend(request, by=world.dave)
-        assert next_step(SpendRequest.objects.get(pk=request.pk)) == "Waiting for payment"
+        paid = "Approved; waiting for payment by the financial administration."
+        assert next_step(SpendRequest.objects.get(pk=request.pk)) == paid
 
 
 def test_spend_page_links_back_to_the_case_and_its_business_case(world, client_for, hub_case):
