@@ -106,10 +106,18 @@ def may_freeze(user, case: Case) -> bool:
 
 
 @transaction.atomic
-def freeze_version(version: BusinessCaseVersion, *, by, reason: str) -> BusinessCaseVersion:
-    """Freeze ``version``: a decision (a spend approval) rests on it. Freezing twice keeps the first."""
+def freeze_version(
+    version: BusinessCaseVersion, *, by, reason: str, decision_maker: bool = False
+) -> BusinessCaseVersion:
+    """Freeze ``version``: a decision (a spend approval) rests on it. Freezing twice keeps the first.
+
+    ``decision_maker``: the caller has established that ``by`` takes the decision that rests on this
+    version (the budgets service, after checking the approver's mandate). A manager of the social domain
+    who approves from a higher rung of the mandate ladder is not in the case's team, yet their approval
+    freezes the version it rests on.
+    """
     case = version.business_case.case
-    if not may_freeze(by, case):
+    if not decision_maker and not may_freeze(by, case):
         raise PermissionDenied(_("You may not freeze this business case."))
     reason = (reason or "").strip()
     if not reason:

@@ -241,6 +241,8 @@ def _freeze_business_case(spend: SpendRequest, by) -> None:
         spend.business_case_version,
         by=by,
         reason=_("Spend request %(ref)s approved") % {"ref": spend.reference},
+        # approve_spend checked the mandate of `by` under the locks; the decision is theirs.
+        decision_maker=True,
     )
 
 

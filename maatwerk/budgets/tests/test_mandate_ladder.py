@@ -191,3 +191,16 @@ def test_the_threshold_of_the_check_is_changed_with_an_audit_row(ladder):
             by=world.adam, municipality=world.eindhoven, channel="geen", above_amount="-5"
         )
     assert set(bad.value.message_dict) == {"channel", "above_amount"}
+
+
+def test_an_approval_from_a_higher_rung_freezes_the_business_case_it_rests_on(ladder):
+    from maatwerk.businesscases import services as bc_services
+    from maatwerk.businesscases.tests.factories import childcare_plan
+
+    world, case, walter = ladder
+    version = bc_services.save_version(case, by=world.alice, plan=childcare_plan())
+    spend = request(world.alice, case, "3000.00", business_case_version=version)
+    lawful(spend, world)
+    services.approve_spend(spend, by=walter)  # Walter is not in the case's team
+    version.refresh_from_db()
+    assert version.frozen and version.frozen_by == walter
