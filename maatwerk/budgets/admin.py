@@ -1,5 +1,6 @@
-"""Mandates and legality-check thresholds are data the functional administrator keeps; the ledger is
-shown read-only (corrections are reversing entries through the services, never edits).
+"""Budgets are kept here by the functional administrator; mandates and legality-check thresholds are shown
+read-only (they are kept on the mandate page, through the services, with audit); the ledger is shown
+read-only (corrections are reversing entries through the services, never edits).
 
 Every admin here is scoped to the administrator's municipalities (maatwerk.accounts.admin_base): the
 rows, the choices in the forms and what may be changed.
@@ -10,37 +11,24 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from maatwerk.accounts.admin_base import ReadOnlyScopedAdmin, ScopedAdmin
-from maatwerk.accounts.models import Membership
 
 from .models import Budget, LedgerEntry, LegalityCheckRule, Mandate, PaymentBatch, PaymentBatchItem
 
 
-class MandateForm(forms.ModelForm):
-    class Meta:
-        model = Mandate
-        fields = ["municipality", "channel", "role", "user", "max_amount", "active"]
-
-    def clean(self):
-        cleaned = super().clean()
-        user, municipality = cleaned.get("user"), cleaned.get("municipality")
-        if (
-            user
-            and municipality
-            and not Membership.objects.filter(user=user, municipality=municipality).exists()
-        ):
-            self.add_error("user", _("This person has no membership in the municipality of the mandate."))
-        return cleaned
-
-
 @admin.register(Mandate)
-class MandateAdmin(ScopedAdmin):
-    form = MandateForm
-    list_display = ["municipality", "channel", "role", "user", "max_amount", "active"]
+class MandateAdmin(ReadOnlyScopedAdmin):
+    """Read-only here: the ladder is kept on its own page (budgets:mandates) through
+    `services.save_mandate`, which checks a rung (a role or a person of the municipality, an amount within
+    the one maximum) and writes the audit row with what changed."""
+
+    list_display = ["municipality", "channel", "title", "role", "user", "max_amount", "active"]
     list_filter = ["municipality", "channel", "role", "active"]
 
 
 @admin.register(LegalityCheckRule)
-class LegalityCheckRuleAdmin(ScopedAdmin):
+class LegalityCheckRuleAdmin(ReadOnlyScopedAdmin):
+    """Read-only here, like the mandates: changed on the mandate page (`services.set_check_threshold`)."""
+
     list_display = ["municipality", "channel", "above_amount"]
     list_filter = ["municipality", "channel"]
 
