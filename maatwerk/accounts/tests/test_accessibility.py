@@ -218,6 +218,41 @@ def _spend_request_with_errors(page, world):
     submit(page, "Aanvraag indienen")
 
 
+def _mandates(page, world):
+    from maatwerk.budgets.tests.factories import standard_mandates
+
+    standard_mandates(world.eindhoven, bb_user=world.lars)
+    page.goto("/budget/mandaten/")
+
+
+def _mandate_new_with_errors(page, world):
+    page.goto(f"/budget/mandaten/{world.eindhoven.pk}/nieuw/")
+    page.get_by_label("mag goedkeuren tot en met").fill("veel")
+    submit(page, "Opslaan")
+
+
+def _spend_request_with_route_hint(page, world):
+    from maatwerk.budgets.tests.factories import make_budget, make_case, standard_mandates
+
+    standard_mandates(world.eindhoven)
+    make_budget(world, amount="10000.00")
+    page.goto(f"/budget/aanvragen/nieuw/{make_case(world.team_a).pk}/")
+    htmx_ready(page)
+    with page.expect_response(lambda r: "/goedkeurder/" in r.url and "amount=3000" in r.url):
+        page.locator("#id_amount").fill("3000")
+    page.get_by_text("Dit bedrag").wait_for()
+    page.locator("details.mw-ladder summary").click()
+
+
+def _approvals(page, world):
+    from maatwerk.budgets.tests.factories import make_budget, make_case, request, standard_mandates
+
+    standard_mandates(world.eindhoven)
+    make_budget(world, amount="1000.00")
+    request(world.alice, make_case(world.team_a), "120.00")
+    page.goto("/budget/goedkeuren/")
+
+
 def _barrier_register(page, world):
     from maatwerk.barriers.tests.factories import case_for, childcare_barrier
 
@@ -263,6 +298,10 @@ AUDITS = {
     "budget-detail": Audit("adam", _budget_detail),
     "payments": Audit("adam", _payments),
     "spend-request-errors": Audit("alice", _spend_request_with_errors),
+    "spend-request-route-hint": Audit("alice", _spend_request_with_route_hint),
+    "approvals": Audit("dave", _approvals),
+    "mandates": Audit("adam", _mandates),
+    "mandate-new-errors": Audit("adam", _mandate_new_with_errors),
     "barrier-register": Audit("alice", _barrier_register),
     "barrier-detail": Audit("alice", _barrier_detail),
     "barrier-new-errors": Audit("alice", _barrier_new_with_errors),
