@@ -59,7 +59,7 @@ def spends_panel(case, user) -> Panel:
     return Panel(
         template="budgets/hub/panel.html",
         context={"rows": rows, "more": more, "new_url": reverse("budgets:spend_new", args=[case.pk])},
-        order=20,
+        order=60,  # a wide panel (four columns): after the cards, see case_detail.html
     )
 
 

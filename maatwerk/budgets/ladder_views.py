@@ -156,9 +156,11 @@ def approvals(request):
         and not Mandate.objects.filter(user=user, active=True).exists()
     ):
         raise PermissionDenied
-    waiting = queries.waiting_for(request.user)
-    queries.log_spends(request.user, waiting, purpose="approvals queue", request=request)
-    context = {"title": _("To approve"), "waiting": waiting}
+    routed = queries.routed_to(user)
+    waiting = [s for s in routed if queries.check_done(s)]
+    coming = [s for s in routed if s not in waiting]
+    queries.log_spends(user, routed, purpose="approvals queue", request=request)
+    context = {"title": _("To approve"), "waiting": waiting, "coming": coming}
     return render(request, "budgets/approvals.html", context)
 
 

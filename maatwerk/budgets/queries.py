@@ -95,15 +95,13 @@ def visible_spends(user):
     return qs.filter(Q(pk__in=scoped.values("pk")) | decides)
 
 
-def waiting_for(user, limit: int = 200) -> list[SpendRequest]:
-    """Requested spends routed to this person that they may approve now: they hold the rung of the mandate
-    ladder the request went to (`rules.route_of`), and the legality check is done where one is needed.
+def routed_to(user, limit: int = 200) -> list[SpendRequest]:
+    """Requested spends routed to this person's rung of the mandate ladder (`rules.route_of`) that they
+    may approve, oldest first, whether or not their legality check is done.
 
-    Someone higher on the ladder may approve it too (from the spend page), but it waits in the queue of
-    the rung it was routed to only, so that every request is in exactly one rung's queue.
+    Someone higher on the ladder may approve one too (from the spend page), but it is routed to one rung
+    only, so that every request is in exactly one rung's queue.
     """
-    from .services import latest_check
-
     out = []
     spends = visible_spends(user).filter(status=SpendStatus.REQUESTED).select_related("approver_mandate")
     for spend in spends.order_by("requested_at")[:limit]:
@@ -115,12 +113,24 @@ def waiting_for(user, limit: int = 200) -> list[SpendRequest]:
             way = rules.route_of(spend)
             if way.mandate is None or user not in way.approvers:
                 continue
-        if spend.needs_legality_check:
-            check = latest_check(spend)
-            if check is None or check.verdict != Verdict.LAWFUL:
-                continue
         out.append(spend)
     return out
+
+
+def check_done(spend: SpendRequest) -> bool:
+    """No legality check needed, or the latest one found the request lawful."""
+    if not spend.needs_legality_check:
+        return True
+    from .services import latest_check
+
+    check = latest_check(spend)
+    return check is not None and check.verdict == Verdict.LAWFUL
+
+
+def waiting_for(user, limit: int = 200) -> list[SpendRequest]:
+    """The requests routed to this person that they may approve now: the legality check is done where one
+    is needed."""
+    return [spend for spend in routed_to(user, limit) if check_done(spend)]
 
 
 def awaiting_payment(user):

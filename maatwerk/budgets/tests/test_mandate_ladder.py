@@ -67,6 +67,7 @@ def test_an_amount_above_the_team_lead_waits_for_the_check_then_sits_in_the_coll
     spend = request(world.alice, case, "6500.00")
     assert spend.needs_legality_check and spend.approver_mandate.user == walter
     assert queries.waiting_for(walter) == []  # the check comes first
+    assert queries.routed_to(walter) == [spend]  # shown to Walter as coming
     assert spend in queries.awaiting_check(world.lars)
     assert "Walter Wethouder" in rules.next_step(spend)
     lawful(spend, world)
