@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from maatwerk.accounts import tenancy
@@ -22,8 +22,8 @@ from maatwerk.accounts.models import Role
 from maatwerk.api.base import Error
 from maatwerk.cases.queries import visible_cases
 
-from . import exports, queries, services
-from .models import LegalityCheck, Mandate, PayeeKind
+from . import exports, queries, rules, services
+from .models import Channel, LegalityCheck, Mandate, PayeeKind
 
 router = Router(tags=["budgets"])
 
@@ -269,6 +269,46 @@ def list_spends(request, status: str | None = None, waiting_for_me: bool = False
         spends = list(qs[:500])
     queries.log_spends(request.user, spends, purpose="api spend list", request=request)
     return spends
+
+
+class RouteQuery(Schema):
+    amount: Decimal = Field(gt=0, le=services.MAX_AMOUNT, max_digits=12, decimal_places=2)
+    channel: str = Field("maatwerkbudget", max_length=20)
+
+
+class RouteOut(Schema):
+    """Who will have to approve a request of this amount, before it is made (the request form's hint)."""
+
+    mandate_id: int | None = Field(
+        description="The rung of the mandate ladder it would go to (GET /mandates)."
+    )
+    approver: str = Field(description="The rung and the names of who may approve from it.")
+    needs_legality_check: bool
+    refusal: str | None = Field(description="Why no rung would take it: the request would be refused.")
+
+
+@router.get(
+    "/cases/{case_id}/route",
+    response=RouteOut,
+    summary="Who must approve a request of this amount (mandate ladder) and whether a check is needed",
+)
+def route(request, case_id: int, query: Query[RouteQuery]):
+    case = tenancy.get_for_user_or_404(visible_cases(request.user), request.user, pk=case_id)
+    if query.channel not in Channel.values:
+        raise ValidationError({"channel": _("Choose a channel.")})
+    way = rules.route(
+        municipality_id=case.municipality_id,
+        team_id=case.team_id,
+        channel=query.channel,
+        amount=query.amount,
+        requested_by=request.user,
+    )
+    return {
+        "mandate_id": way.mandate.pk if way.mandate else None,
+        "approver": way.approver_text,
+        "needs_legality_check": way.needs_check,
+        "refusal": way.refusal,
+    }
 
 
 @router.post("/spends", response={201: SpendOut}, summary="Request money (Idempotency-Key header supported)")

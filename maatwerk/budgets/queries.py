@@ -77,7 +77,9 @@ def visible_spends(user):
     """The team's requests (workers, team leads), the municipality's (legality checkers, administrators),
     and for a person named in a mandate (a manager or director of the social domain, who decides for the
     college) the municipality's requests of that channel: theirs to decide on."""
-    qs = SpendRequest.objects.select_related("team", "budget", "case", "requested_by", "decided_by")
+    qs = SpendRequest.objects.select_related(
+        "team", "budget", "case", "requested_by", "decided_by", "approver_mandate"
+    )
     scoped = tenancy.scope(qs, user, team_roles=TEAM_ROLES, municipality_roles=MUNICIPAL_ROLES)
     if not getattr(user, "is_authenticated", False):
         return scoped

@@ -160,6 +160,16 @@ def approval_refusal(spend: SpendRequest, by) -> str | None:
     """Why `by` may not approve this request, or None when their mandate covers it."""
     if spend.requested_by_id == by.pk:
         return _("You cannot approve your own request: four eyes are required.")
+    # The usual case, without a query: `by` holds the rung the request was routed to, and it covers it.
+    routed = spend.approver_mandate if spend.approver_mandate_id else None
+    if (
+        routed is not None
+        and routed.active
+        and covers(routed, spend.amount)
+        and (routed.user_id or spend.channel != Channel.BIJZONDERE_BIJSTAND)
+        and holds(routed, by, team_id=spend.team_id)
+    ):
+        return None
     mandates = Mandate.objects.filter(
         municipality_id=spend.municipality_id, channel=spend.channel, active=True
     ).only("user_id", "role", "municipality_id", "max_amount")

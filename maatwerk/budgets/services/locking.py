@@ -23,7 +23,14 @@ def lock_budget(budget_id: int) -> Budget:
 
 
 def lock_spend(spend_id: int) -> SpendRequest:
-    return SpendRequest.objects.select_for_update().select_related("case").get(pk=spend_id)
+    # OF self: the case (for the household in the audit row) and the rung the request was routed to (for
+    # the rules) are read along in the same statement, not locked: an approval has no reason to wait for
+    # a change to the case.
+    return (
+        SpendRequest.objects.select_for_update(of=("self",))
+        .select_related("case", "approver_mandate")
+        .get(pk=spend_id)
+    )
 
 
 def payload_hash(payload: dict) -> str:

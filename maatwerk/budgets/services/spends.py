@@ -185,8 +185,15 @@ def request_spend(
 
 
 def approve_spend(spend: SpendRequest, *, by, idempotency_key: str | None = None) -> SpendRequest:
+    # A keyed call takes the budget's lock before it looks up its key (see `idempotent`); the body then
+    # holds it already and does not take it again.
+    held: list[Budget] = []
+
+    def lock():
+        held.append(lock_budget(spend.budget_id))
+
     def body():
-        budget = lock_budget(spend.budget_id)
+        budget = held[0] if held else lock_budget(spend.budget_id)
         current = lock_spend(spend.pk)
         if current.status != SpendStatus.REQUESTED:
             raise ValidationError(
@@ -229,7 +236,7 @@ def approve_spend(spend: SpendRequest, *, by, idempotency_key: str | None = None
         by,
         body,
         payload={"spend": spend.pk},
-        lock=lambda: lock_budget(spend.budget_id),
+        lock=lock,
     )
 
 

@@ -205,3 +205,15 @@ def test_an_approval_from_a_higher_rung_freezes_the_business_case_it_rests_on(la
     services.approve_spend(spend, by=walter)  # Walter is not in the case's team
     version.refresh_from_db()
     assert version.frozen and version.frozen_by == walter
+
+
+def test_the_api_says_who_must_approve_an_amount_before_it_is_requested(ladder, client_for):
+    world, case, walter = ladder
+    url = f"/api/v1/budget/cases/{case.pk}/route"
+    alice = client_for(world.alice)
+    answer = alice.get(url, {"amount": "6500.00"}).json()
+    assert answer["approver"] == "College van B en W (Walter Wethouder)"
+    assert answer["needs_legality_check"] and answer["refusal"] is None
+    assert alice.get(url, {"amount": "-1"}).status_code == 422
+    assert alice.get(url, {"amount": "10", "channel": "geen"}).status_code == 422
+    assert client_for(world.bob).get(url, {"amount": "10"}).status_code == 404
