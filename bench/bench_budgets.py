@@ -198,7 +198,10 @@ def run(server: Server, args) -> int:
     municipality = Municipality.objects.create(name="Benchdam", code="9999")
     admin = User.objects.create(username="admin")
     Membership.objects.create(user=admin, role=Role.ADMIN, municipality=municipality)
-    Mandate.objects.create(municipality=municipality, channel=Channel.MAATWERKBUDGET, role=Role.TEAM_LEAD)
+    # The team leads' rung, without a limit: every request is routed to it (as request_spend would).
+    rung = Mandate.objects.create(
+        municipality=municipality, channel=Channel.MAATWERKBUDGET, role=Role.TEAM_LEAD, title="Teamleider"
+    )
 
     def make_team(i: int):
         team = Team.objects.create(municipality=municipality, name=f"Team {i}")
@@ -239,6 +242,7 @@ def run(server: Server, args) -> int:
                 purpose="bench",
                 legal_basis="rule_free",
                 requested_by=worker,
+                approver_mandate=rung,
             )
             for _ in range(n_requests)
         )

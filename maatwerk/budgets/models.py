@@ -287,6 +287,10 @@ class SpendRequest(models.Model):
 
     @property
     def household_id(self) -> int | None:
+        # `services.locking.lock_spend` reads the household id along with the row (`case_household_id`).
+        annotated = getattr(self, "case_household_id", None)
+        if annotated is not None:
+            return annotated
         return self.case.household_id if self.case_id else None
 
     @property

@@ -69,7 +69,7 @@ def log_spend(by, spend: SpendRequest, purpose: str, action: str = AccessLog.Act
         action=action,
         purpose=purpose,
         municipality_id=spend.municipality_id,
-        household_id=spend.case.household_id,
+        household_id=spend.household_id,
     )
 
 
