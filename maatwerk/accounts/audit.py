@@ -4,6 +4,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
@@ -63,6 +64,32 @@ def log_access(
         path=(request.get_full_path() if request is not None else ""),
         changes=changes or {},
     )
+
+
+# log_access's INSERT, written out for `change_row` (see there).
+_INSERT_LOG = (
+    "INSERT INTO accounts_accesslog"
+    " (at, user_id, municipality_id, action, object_type, object_id, household_id, purpose, path, changes)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '', '{}')"
+)
+
+
+def change_row(
+    user, obj: Model, *, action: str, purpose: str, household_id: int | None, municipality_id: int | None
+) -> tuple[str, list]:
+    """The statement (SQL, parameters) that `log_access` would run for a change made by a service
+    without a request (no path, no changes), for a caller on a hot path (approving a spend) that runs it
+    with its other writes: building the AccessLog took 0.18 ms of Python, this 0.02."""
+    return _INSERT_LOG, [
+        connection.ops.adapt_datetimefield_value(timezone.now()),
+        user.pk if getattr(user, "is_authenticated", False) else None,
+        municipality_id,
+        action,
+        obj._meta.label_lower,
+        str(obj.pk),
+        household_id,
+        str(purpose)[:200],
+    ]
 
 
 def log_reads(

@@ -8,7 +8,7 @@ import hashlib
 import json
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,24 @@ def lock_budget(budget_id: int) -> Budget:
     # next is never stale. On SQLite select_for_update is a no-op, but settings open every transaction
     # with BEGIN IMMEDIATE, which already takes the database write lock before this read.
     return Budget.objects.select_for_update().get(pk=budget_id)
+
+
+# Plain SQL for the budget lock an approval takes (see `hold_budget` for why); SQLite has no FOR UPDATE
+# (settings open every transaction with BEGIN IMMEDIATE instead).
+_HOLD_BUDGET = "SELECT id FROM budgets_budget WHERE id = %s"
+
+
+def hold_budget(budget_id: int) -> None:
+    """`lock_budget` for a caller that needs only the lock, not the row (an approval books by id).
+
+    The same lock (see there) in plain SQL: building a Budget through the ORM cost ten times the
+    statement itself (about 0.25 ms against 0.02 ms of Python).
+    """
+    sql = _HOLD_BUDGET + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [budget_id])
+        if cursor.fetchone() is None:
+            raise Budget.DoesNotExist(f"budget {budget_id}")
 
 
 def lock_spend(spend_id: int) -> SpendRequest:

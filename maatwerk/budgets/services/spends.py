@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import iban as stdnum_iban
 
-from maatwerk.accounts import tenancy
+from maatwerk.accounts import audit, tenancy
 from maatwerk.accounts.models import AccessLog, Role
 from maatwerk.businesscases import services as bc_services
 from maatwerk.lib import ledger
@@ -30,8 +30,17 @@ from ..models import (
     Verdict,
 )
 from .checks import latest_check
-from .common import book, log_spend, valid_amount, valid_reason
-from .locking import idempotent, lock_budget, lock_spend
+from .common import (
+    balances_under_lock,
+    book,
+    decided_row,
+    entry_row,
+    log_spend,
+    valid_amount,
+    valid_reason,
+    write_together,
+)
+from .locking import hold_budget, idempotent, lock_budget, lock_spend
 
 
 def open_commitment(spend: SpendRequest) -> Decimal:
@@ -185,15 +194,24 @@ def request_spend(
 
 
 def approve_spend(spend: SpendRequest, *, by, idempotency_key: str | None = None) -> SpendRequest:
+    """Approve a requested spend within `by`'s mandate: commit its amount on the budget.
+
+    The hot path of the budget (bench/bench_budgets.py, bench/README.md): the budget's lock, the balance
+    and the three writes are plain SQL (the ORM was two thirds of an approval's Python), the writes in one
+    round trip; `test_statement_count.py` pins the statements and checks the rows read back as the ORM's.
+    """
     # A keyed call takes the budget's lock before it looks up its key (see `idempotent`); the body then
     # holds it already and does not take it again.
-    held: list[Budget] = []
+    held = False
 
     def lock():
-        held.append(lock_budget(spend.budget_id))
+        nonlocal held
+        hold_budget(spend.budget_id)
+        held = True
 
     def body():
-        budget = held[0] if held else lock_budget(spend.budget_id)
+        if not held:
+            hold_budget(spend.budget_id)
         current = lock_spend(spend.pk)
         if current.status != SpendStatus.REQUESTED:
             raise ValidationError(
@@ -213,7 +231,8 @@ def approve_spend(spend: SpendRequest, *, by, idempotency_key: str | None = None
                 raise ValidationError(
                     {"legality_check": _("The legality check found this request not lawful.")}
                 )
-        available = budget.balances().available
+        # Read under the budget's lock, so a concurrent approval's commitment is in it.
+        available = balances_under_lock(spend.budget_id).available
         if current.amount > available:
             raise ValidationError(
                 {
@@ -221,23 +240,27 @@ def approve_spend(spend: SpendRequest, *, by, idempotency_key: str | None = None
                     % {"available": format_eur(available), "amount": format_eur(current.amount)}
                 }
             )
-        book(budget, EntryKind.COMMITMENT, current.amount, by=by, spend=current)
         current.status = SpendStatus.APPROVED
         current.decided_by = by
         current.decided_at = timezone.now()
-        current.save(update_fields=["status", "decided_by", "decided_at"])
-        log_spend(by, current, "approve spend")
+        # The commitment, the request's new status and the audit row, as `book`, `save()` and `log_spend`
+        # would write them, in one round trip.
+        write_together(
+            entry_row(spend.budget_id, EntryKind.COMMITMENT, current.amount, by=by, spend_id=current.pk),
+            decided_row(current),
+            audit.change_row(
+                by,
+                current,
+                action=AccessLog.Action.UPDATE,
+                purpose="approve spend",
+                municipality_id=current.municipality_id,
+                household_id=current.household_id,
+            ),
+        )
         _freeze_business_case(current, by)
         return current
 
-    return idempotent(
-        "approve",
-        idempotency_key,
-        by,
-        body,
-        payload={"spend": spend.pk},
-        lock=lock,
-    )
+    return idempotent("approve", idempotency_key, by, body, payload={"spend": spend.pk}, lock=lock)
 
 
 def _freeze_business_case(spend: SpendRequest, by) -> None:
