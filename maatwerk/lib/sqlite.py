@@ -5,8 +5,9 @@ file, so it needs to be set only once. `PRAGMA journal_mode=WAL` in settings' in
 new connection. Switching a file that is not in WAL mode yet needs the write lock, and SQLite asks for it
 while the switching connection already holds a read lock. It does not wait for that lock (waiting could
 deadlock), so the busy timeout does not apply: the pragma fails at once with "database is locked" when
-another connection is writing. The parallel-export test hit this about one run in twelve on a busy CI
-machine: its threads connect to a fresh copy of the test database while the first threads already write.
+another connection is writing, switching it too included. The parallel-export test hit this about one
+run in twelve on a busy CI machine: its threads connect at once to a fresh file copy of the in-memory test
+database, which is not in WAL mode, so several of them switch it at the same time.
 
 `enable_wal` first asks for the journal mode, which needs no write lock. It switches only when the mode
 is not WAL yet, and retries while another connection holds the lock, for as long as the connection's busy
