@@ -116,7 +116,10 @@ SQLITE_OPTIONS = {
     # the busy timeout makes a second writer wait instead of failing with "database is locked".
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
-    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    # Per connection, and needs no lock. WAL mode is not set here: it is stored in the database file, and
+    # switching to it fails at once with "database is locked" while another connection writes, whatever
+    # the timeout; maatwerk.lib.sqlite.enable_wal switches a file once (on connection_created).
+    "init_command": "PRAGMA synchronous=NORMAL;",
 }
 
 
