@@ -3,7 +3,7 @@ from decimal import Decimal
 from maatwerk.budgets import services
 from maatwerk.budgets.models import LedgerEntry, SpendRequest, SpendStatus
 
-from .factories import make_budget, request, spend_payload
+from .factories import lawful_check, make_budget, request, spend_payload
 from .factories import post_json as post
 
 API = "/api/v1/budget"
@@ -43,16 +43,7 @@ def test_above_mandate_is_refused_in_the_api(setup, client_for):
     world, case, budget = setup
     services.allocate(budget, by=world.adam, amount=Decimal("5000"))
     spend = request(world.alice, case, "2600.00")
-    services.record_legality_check(
-        spend,
-        by=world.lars,
-        verdict="lawful",
-        legal_basis_ok=True,
-        mandate_ok=True,
-        deviation_ok=True,
-        prior_provisions_considered=True,
-        amount_reasonable=True,
-    )
+    lawful_check(spend, world.lars)
     r = post(client_for(world.dave), f"{API}/spends/{spend.pk}/approve")
     assert r.status_code == 403 and "boven uw mandaat" in r.json()["detail"]
 

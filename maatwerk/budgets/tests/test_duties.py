@@ -15,9 +15,9 @@ from django.urls import reverse
 from conftest import make_user
 from maatwerk.accounts.models import Membership, Role
 from maatwerk.budgets import rules, services
-from maatwerk.budgets.models import LedgerEntry, SpendStatus, Verdict
+from maatwerk.budgets.models import LedgerEntry, SpendStatus
 
-from .factories import EXECUTION_DATE, make_budget, make_case, request, standard_mandates
+from .factories import EXECUTION_DATE, lawful_check, make_budget, make_case, request, standard_mandates
 
 DEBTOR = {"debtor_name": "Gemeente Eindhoven", "debtor_iban": "NL02ABNA0123456789"}
 # Above the team lead's check threshold (€ 1.000) and within their mandate (€ 2.500).
@@ -51,19 +51,6 @@ def people(world):
     }
 
 
-def _check(spend, by):
-    return services.record_legality_check(
-        spend,
-        by=by,
-        verdict=Verdict.LAWFUL,
-        legal_basis_ok=True,
-        mandate_ok=True,
-        deviation_ok=True,
-        prior_provisions_considered=True,
-        amount_reasonable=True,
-    )
-
-
 def _pay(route, spend, by):
     if route == "single":
         return services.pay_spend(spend, by=by)
@@ -94,10 +81,10 @@ def test_every_forbidden_combination_is_refused_and_every_allowed_one_passes(peo
         assert spend.needs_legality_check
         label = f"{requester}/{checker}/{approver}/{payer}"
         if checker == requester:
-            _refused(partial(_check, spend, checker))
+            _refused(partial(lawful_check, spend, checker))
             outcomes["refused"] += 1
             continue
-        _check(spend, checker)
+        lawful_check(spend, checker)
         if approver == requester:
             _refused(partial(services.approve_spend, spend, by=approver))
             outcomes["refused"] += 1

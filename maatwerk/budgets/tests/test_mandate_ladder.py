@@ -15,9 +15,9 @@ from django.urls import reverse
 from conftest import make_user
 from maatwerk.accounts.models import AccessLog, Role
 from maatwerk.budgets import queries, rules, services
-from maatwerk.budgets.models import Channel, LegalityCheckRule, Mandate, SpendRequest, SpendStatus, Verdict
+from maatwerk.budgets.models import Channel, LegalityCheckRule, Mandate, SpendRequest, SpendStatus
 
-from .factories import college_member, make_budget, make_case, request, standard_mandates
+from .factories import college_member, lawful_check, make_budget, make_case, request, standard_mandates
 
 
 @pytest.fixture
@@ -26,19 +26,6 @@ def ladder(world):
     case = make_case(world.team_a)
     make_budget(world, amount="100000.00")
     return world, case, college_member(world.eindhoven)
-
-
-def lawful(spend, world):
-    return services.record_legality_check(
-        spend,
-        by=world.lars,
-        verdict=Verdict.LAWFUL,
-        legal_basis_ok=True,
-        mandate_ok=True,
-        deviation_ok=True,
-        prior_provisions_considered=True,
-        amount_reasonable=True,
-    )
 
 
 def test_a_small_request_goes_to_the_team_lead_when_no_other_worker_can_approve_it(ladder):
@@ -70,7 +57,7 @@ def test_an_amount_above_the_team_lead_waits_for_the_check_then_sits_in_the_coll
     assert queries.routed_to(walter) == [spend]  # shown to Walter as coming
     assert spend in queries.awaiting_check(world.lars)
     assert "Walter Wethouder" in rules.next_step(spend)
-    lawful(spend, world)
+    lawful_check(spend, world.lars)
     assert queries.waiting_for(walter) == [spend]
     assert queries.waiting_for(world.dave) == []
     with pytest.raises(PermissionDenied):
@@ -128,7 +115,7 @@ def test_a_switched_off_rung_sends_its_waiting_requests_on_to_the_next(ladder):
 def test_the_person_named_in_a_mandate_sees_the_request_but_not_the_case(ladder, client_for):
     world, case, walter = ladder
     spend = request(world.alice, case, "3000.00")
-    lawful(spend, world)
+    lawful_check(spend, world.lars)
     c = client_for(walter)
     page = c.get(reverse("budgets:approvals"))
     assert page.status_code == 200 and spend.reference in page.content.decode()
@@ -201,7 +188,7 @@ def test_an_approval_from_a_higher_rung_freezes_the_business_case_it_rests_on(la
     world, case, walter = ladder
     version = bc_services.save_version(case, by=world.alice, plan=childcare_plan())
     spend = request(world.alice, case, "3000.00", business_case_version=version)
-    lawful(spend, world)
+    lawful_check(spend, world.lars)
     services.approve_spend(spend, by=walter)  # Walter is not in the case's team
     version.refresh_from_db()
     assert version.frozen and version.frozen_by == walter

@@ -7,7 +7,7 @@ from maatwerk.accounts.models import AccessLog, AppendOnlyError
 from maatwerk.budgets import services
 from maatwerk.budgets.models import Channel, LedgerEntry, SpendStatus, Verdict
 
-from .factories import make_budget, request
+from .factories import lawful_check, make_budget, request
 
 
 def test_request_approve_pay_books_the_ledger(setup):
@@ -116,16 +116,7 @@ def test_legality_check_required_above_threshold(setup):
     with pytest.raises(ValidationError) as exc:
         services.approve_spend(spend, by=world.dave)
     assert "legality_check" in exc.value.message_dict
-    services.record_legality_check(
-        spend,
-        by=world.lars,
-        verdict=Verdict.LAWFUL,
-        legal_basis_ok=True,
-        mandate_ok=True,
-        deviation_ok=True,
-        prior_provisions_considered=True,
-        amount_reasonable=True,
-    )
+    lawful_check(spend, world.lars)
     services.approve_spend(spend, by=world.dave)
 
 
