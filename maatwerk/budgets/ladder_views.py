@@ -26,9 +26,9 @@ from .services.mandates import RUNG_ROLES
 LADDER_READERS = (Role.TEAM_LEAD, Role.ADMIN, Role.LEGAL_CHECKER, Role.POLICY)
 
 
-def ladders(municipality: Municipality, *, team_id: int | None = None) -> list[dict]:
-    """Per channel: the rungs lowest first, with who holds each (for `team_id`'s requests) and the
-    threshold of the legality check."""
+def ladders(municipality: Municipality) -> list[dict]:
+    """Per channel: the active rungs lowest first, then the switched-off ones (shown to administrators),
+    and the threshold of the legality check."""
     thresholds = {
         r.channel: r.above_amount for r in LegalityCheckRule.objects.filter(municipality=municipality)
     }
@@ -37,11 +37,7 @@ def ladders(municipality: Municipality, *, team_id: int | None = None) -> list[d
     for channel in Channel:
         active = rules.ladder(municipality.pk, channel)
         inactive = [m for m in every if m.channel == channel and m not in active]
-        rungs = []
-        for mandate in [*active, *inactive]:
-            counts = mandate in active
-            holders = rules.holders(mandate, team_id=team_id) if counts and mandate.user_id else []
-            rungs.append({"mandate": mandate, "counts": counts, "holders": holders})
+        rungs = [{"mandate": m, "counts": m in active} for m in [*active, *inactive]]
         out.append(
             {"channel": channel, "label": channel.label, "rungs": rungs, "threshold": thresholds.get(channel)}
         )

@@ -171,7 +171,7 @@ def spend_new(request, case_id: int):
         "title": _("Request money"),
         "form": form,
         "case": case,
-        "ladders": ladder_views.ladders(case.municipality, team_id=case.team_id),
+        "ladders": ladder_views.ladders(case.municipality),
     }
     return render(request, "budgets/spend_form.html", context, status=status)
 
