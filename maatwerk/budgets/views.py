@@ -28,7 +28,7 @@ from .forms import (
     SpendRequestForm,
     new_key,
 )
-from .models import SpendStatus
+from .models import LegalBasis, SpendStatus
 
 OVERVIEW_ROLES = (Role.TEAM_LEAD, Role.ADMIN)
 
@@ -164,7 +164,9 @@ def spend_new(request, case_id: int):
                 return redirect("budgets:spend", pk=spend.pk)
         status = 422
     else:
-        form = SpendRequestForm(case=case, initial={"idempotency_key": new_key()})
+        # The first channel is the rule-free maatwerkbudget: its legal basis, not a Participatiewet article.
+        initial = {"idempotency_key": new_key(), "legal_basis": LegalBasis.RULE_FREE}
+        form = SpendRequestForm(case=case, initial=initial)
         status = 200
     # Shows the case reference only: no household data is read here. The ladder says who approves what.
     context = {
