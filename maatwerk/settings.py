@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "maatwerk.businesscases",
     "maatwerk.budgets",
     "maatwerk.barriers",
+    "maatwerk.insights",
     "maatwerk.demo",
 ]
 

@@ -4,12 +4,13 @@ from django.urls import include, path
 
 from maatwerk.accounts import views as account_views
 from maatwerk.api.urls import api
+from maatwerk.insights import views as insight_views
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", insight_views.home, name="home"),
     path("inloggen/", account_views.LoginView.as_view(), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
-    path("teams/<int:pk>/", account_views.team_detail, name="team"),
+    path("teams/<int:pk>/", insight_views.team_detail, name="team"),
     path("casussen/", include("maatwerk.cases.urls")),
     path("kostenoverzicht/", include("maatwerk.catalogue.urls")),
     path("businesscases/", include("maatwerk.businesscases.urls")),

@@ -3,7 +3,6 @@ from ninja import Router, Schema
 from . import tenancy
 from .audit import log_access
 from .models import AccessLog
-from .views import visible_teams
 
 router = Router(tags=["accounts"])
 
@@ -66,13 +65,13 @@ def list_teams(request):
             "municipality_id": t.municipality_id,
             "municipality": t.municipality.name,
         }
-        for t in visible_teams(request.user)
+        for t in tenancy.visible_teams(request.user)
     ]
 
 
 @router.get("/teams/{team_id}", response=TeamOut, summary="One team (404 outside your teams)")
 def get_team(request, team_id: int):
-    team = tenancy.get_for_user_or_404(visible_teams(request.user), request.user, pk=team_id)
+    team = tenancy.get_for_user_or_404(tenancy.visible_teams(request.user), request.user, pk=team_id)
     log_access(request.user, team, action=AccessLog.Action.READ, purpose="api team", request=request)
     return {
         "id": team.pk,

@@ -11,7 +11,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .models import Membership, Role
+from .models import Membership, Role, Team
 
 # Which roles see rows at team level and which at municipality level, per kind of data.
 CASE_DATA_TEAM_ROLES = frozenset({Role.WORKER, Role.TEAM_LEAD})
@@ -84,3 +84,15 @@ def get_for_user_or_404(queryset: QuerySet, user, /, **lookup) -> Model:
 def admin_municipality_ids(user) -> set[int]:
     """The municipalities the user administers (role `admin`): the reach of their /beheer/ pages."""
     return municipality_ids(user, {Role.ADMIN})
+
+
+def visible_teams(user):
+    """Teams the user works in, plus the teams of municipalities they oversee as policy, admin or legal
+    checker."""
+    return scope(
+        Team.objects.select_related("municipality"),
+        user,
+        team_field="pk",
+        municipality_field="municipality",
+        municipality_roles={Role.POLICY, Role.ADMIN, Role.LEGAL_CHECKER},
+    )
