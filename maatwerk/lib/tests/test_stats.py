@@ -64,7 +64,7 @@ def _mean_coverage(n: int, resamples: int, seed: int) -> float:
 
 
 def test_mean_interval_coverage_at_30_households_is_at_least_92_percent():
-    # Measured: 0.948 (BCa ∪ Hall, B = 4,000, the default). BCa alone covers about 0.91 here and is
+    # Measured: 0.950 (BCa ∪ Hall, B = 4,000, the default). BCa alone covers about 0.91 here and is
     # widened in nearly every sample; a percentile bootstrap or a plain t interval about 0.86.
     coverage = _mean_coverage(30, stats.DEFAULT_RESAMPLES, seed=30)
     print(f"mean, n=30: coverage {coverage:.3f}")
@@ -72,7 +72,7 @@ def test_mean_interval_coverage_at_30_households_is_at_least_92_percent():
 
 
 def test_mean_interval_coverage_at_300_households_is_at_least_94_percent():
-    # Measured: 0.958 with B = 1,000 to keep the test fast (4,000 is the default; the limits move by
+    # Measured: 0.963 with B = 1,000 to keep the test fast (4,000 is the default; the limits move by
     # less than the repetition noise). BCa alone covers about 0.945.
     coverage = _mean_coverage(300, 1000, seed=300)
     print(f"mean, n=300: coverage {coverage:.3f}")
@@ -89,16 +89,16 @@ def _total_coverage(n: int, n_new: int, seed: int) -> float:
 
 
 def test_prediction_interval_coverage_from_30_to_300_households_is_nominal():
-    # "If 30 cases save this much, what do 300 save?" Measured: 0.946 (B = 1,000). Here the uncertainty of
-    # the mean dominates: 300 × the mean interval covers 0.936, 300 × a plain t interval 0.844.
+    # "If 30 cases save this much, what do 300 save?" Measured: 0.954 (B = 1,000). Here the uncertainty of
+    # the mean dominates: 300 × the mean interval covers about 0.94, 300 × a plain t interval 0.84.
     coverage = _total_coverage(30, 300, seed=3300)
     print(f"total, 30 -> 300: coverage {coverage:.3f}")
     assert 0.93 <= coverage <= 0.97
 
 
 def test_prediction_interval_coverage_from_300_to_300_households_is_nominal():
-    # Here the spread between new households weighs as much as the uncertainty of the mean. Measured: 0.944;
-    # 300 × the mean interval, which leaves the spread out, covers only 0.839.
+    # Here the spread between new households weighs as much as the uncertainty of the mean. Measured: 0.950;
+    # 300 × the mean interval, which leaves the spread out, covers only about 0.84.
     coverage = _total_coverage(300, 300, seed=300300)
     print(f"total, 300 -> 300: coverage {coverage:.3f}")
     assert 0.93 <= coverage <= 0.97
