@@ -1,0 +1,386 @@
+"""Small-cell suppression for published tables (no Django).
+
+The rule
+--------
+A figure over fewer than ``threshold`` (10) distinct households is not published to the policy and
+programme roles, and no published figure may let a reader work such a figure out again.
+
+*Primary suppression.* Every cell, row total, column total or grand total with ``0 < n < threshold``
+is hidden and shown as ``"<10"`` (`SMALL`): the reader learns that it lies between 1 and 9, never
+that it is 0. A true 0 is shown as 0. This follows CBS's output rules for microdata (remote access),
+whose minimum is 10 units per published cell; an empty cell is not a disclosure of a unit and is
+published, as in tau-Argus and sdcTable, whose frequency rule by default does not treat empty cells as
+sensitive (``allowZeros = FALSE``). The risk an empty cell does carry (a whole group in one category,
+"group disclosure") is one for the table's design, not for this rule. A 0 is never used to protect
+another cell either: a hidden 0 next to a small cell would be undone by the reader who knows that
+hidden cells are non-zero.
+
+*Secondary (complementary) suppression.* A table is a set of cells and additive relations between
+them (each row sums to its row total, each column to its column total, the totals to the grand
+total; a one-way table's categories to its total). A hidden cell that is alone in a relation is the
+total minus the shown cells, so in every relation that holds a hidden cell at least one more cell is
+hidden: the non-zero cell of that relation with the smallest n (least information lost), repeated
+until stable. Two hidden cells per relation are not always enough, so the pattern is then audited
+(`exposed`) the way a reader would attack it, and for every cell the audit pins down one more cell
+of a relation through it is hidden, until the audit finds nothing:
+
+- linear: the relations restricted to the hidden cells are a linear system; a hidden cell is
+  determined when its unit vector lies in the row space of that system (numpy SVD, null space);
+- bounds: every ``"<10"`` lies in [1, threshold - 1] and every secondary cell (shown as ``"x"``,
+  `HIDDEN`) in [threshold, grand total]; intervals are propagated through the relations until stable
+  and a cell whose interval shrinks to one value is determined (two ``"<10"`` cells summing to 18,
+  for example, are both 9).
+
+The bounds audit is interval propagation, not the full linear programme a tau-Argus audit solves: a
+reader with an LP solver may find narrower intervals, but not, as far as propagation can tell, an
+exact value. Relations whose published total is not the sum of its parts (distinct households counted
+in more than one category) are not equations and are left out of the audit; they still get the two
+hidden cells per relation.
+
+*Means and sums.* A cell's mean or sum (`Table.values`) is hidden whenever its n is hidden, so a mean
+over fewer than 10 households is never shown (`suppress_value` for a single headline figure).
+
+*Overlapping filters.* Two tables that the same user can see and whose households overlap (all teams
+against all teams but X; January-March against January-April) publish their difference: a cell that
+differs by between 1 and threshold - 1 reveals a small group. `differencing_cells` finds those cells
+of the finer table, to be passed to `suppress(..., also_hide=...)`; `safe_difference` is the same test
+for one headline count. `round_count` rounds a published count to a base (5), as ONS and CBS do for
+some outputs, so that no difference is exact. Which the views use for which role is in the issue's
+method note: team leads see their own team unsuppressed; policy and programme get `suppress` with
+`differencing_cells` against the unfiltered table of the same page, and their shown counts rounded.
+"""
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+THRESHOLD = 10
+SMALL = "<10"
+HIDDEN = "x"
+
+
+class _Total:
+    """The label of a total row or column (a sentinel, so no category can collide with it)."""
+
+    def __repr__(self) -> str:
+        return "TOTAL"
+
+
+TOTAL = _Total()
+Key = Hashable
+
+
+@dataclass(frozen=True)
+class Relation:
+    """``total`` is the sum of ``parts`` (if the counts say so; see `Table.is_additive`)."""
+
+    total: Key
+    parts: tuple[Key, ...]
+
+    @property
+    def members(self) -> tuple[Key, ...]:
+        return (self.total, *self.parts)
+
+
+@dataclass(frozen=True)
+class Table:
+    """Counts of distinct households per cell, margins included, and the relations between them.
+
+    Two-way keys are ``(row, column)`` with `TOTAL` for the margins; one-way keys are the category
+    itself and `TOTAL`. ``values`` optionally holds the mean or sum shown in a cell (over its n).
+    """
+
+    rows: tuple[Any, ...]
+    columns: tuple[Any, ...]  # empty for a one-way table
+    n: Mapping[Key, int]
+    relations: tuple[Relation, ...]
+    values: Mapping[Key, Any] = field(default_factory=dict)
+
+    @property
+    def keys(self) -> tuple[Key, ...]:
+        return tuple(self.n)
+
+    def is_additive(self, relation: Relation) -> bool:
+        return self.n[relation.total] == sum(self.n[p] for p in relation.parts)
+
+
+def _check_counts(counts: Iterable[int]) -> None:
+    for c in counts:
+        if int(c) != c or c < 0:
+            raise ValueError(f"a count is a whole number of households, not {c!r}")
+
+
+def two_way(
+    rows: Sequence,
+    columns: Sequence,
+    counts: Sequence[Sequence[int]],
+    *,
+    values: Sequence[Sequence[Any]] | None = None,
+    row_totals: Sequence[int] | None = None,
+    column_totals: Sequence[int] | None = None,
+    total: int | None = None,
+    total_values: Mapping[Key, Any] | None = None,
+) -> Table:
+    """A rows x columns table; totals default to the sums (pass them when households overlap)."""
+    rows, columns = tuple(rows), tuple(columns)
+    if len(counts) != len(rows) or any(len(line) != len(columns) for line in counts):
+        raise ValueError("counts must have one line per row and one entry per column")
+    n: dict[Key, int] = {}
+    for i, r in enumerate(rows):
+        for j, c in enumerate(columns):
+            n[(r, c)] = counts[i][j]
+    row_totals = row_totals if row_totals is not None else [sum(line) for line in counts]
+    column_totals = (
+        column_totals
+        if column_totals is not None
+        else [sum(line[j] for line in counts) for j in range(len(columns))]
+    )
+    for i, r in enumerate(rows):
+        n[(r, TOTAL)] = row_totals[i]
+    for j, c in enumerate(columns):
+        n[(TOTAL, c)] = column_totals[j]
+    n[(TOTAL, TOTAL)] = total if total is not None else sum(row_totals)
+    _check_counts(n.values())
+    relations = [Relation((r, TOTAL), tuple((r, c) for c in columns)) for r in rows]
+    relations += [Relation((TOTAL, c), tuple((r, c) for r in rows)) for c in columns]
+    relations.append(Relation((TOTAL, TOTAL), tuple((r, TOTAL) for r in rows)))
+    relations.append(Relation((TOTAL, TOTAL), tuple((TOTAL, c) for c in columns)))
+    cell_values: dict[Key, Any] = {}
+    if values is not None:
+        for i, r in enumerate(rows):
+            for j, c in enumerate(columns):
+                cell_values[(r, c)] = values[i][j]
+    cell_values.update(total_values or {})
+    return Table(rows, columns, n, tuple(relations), cell_values)
+
+
+def one_way(
+    categories: Sequence,
+    counts: Sequence[int],
+    *,
+    values: Sequence[Any] | None = None,
+    total: int | None = None,
+    total_value: Any = None,
+) -> Table:
+    """Categories with a total (the sum unless given: a household in two categories counts once)."""
+    categories = tuple(categories)
+    if len(counts) != len(categories):
+        raise ValueError("counts must have one entry per category")
+    n: dict[Key, int] = dict(zip(categories, counts, strict=True))
+    n[TOTAL] = total if total is not None else sum(counts)
+    _check_counts(n.values())
+    cell_values: dict[Key, Any] = dict(zip(categories, values, strict=True)) if values is not None else {}
+    if total_value is not None:
+        cell_values[TOTAL] = total_value
+    return Table(categories, (), n, (Relation(TOTAL, categories),), cell_values)
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """A table as it may be published: `display` and `value` give what a reader sees."""
+
+    table: Table
+    threshold: int
+    primary: frozenset
+    secondary: frozenset
+    # Cells the audit could still pin down when nothing was left to hide (empty in every case we know).
+    exposed: frozenset = frozenset()
+
+    @property
+    def hidden(self) -> frozenset:
+        return self.primary | self.secondary
+
+    @property
+    def n_primary(self) -> int:
+        return len(self.primary)
+
+    @property
+    def n_secondary(self) -> int:
+        return len(self.secondary)
+
+    def display(self, key: Key) -> int | str:
+        if key in self.primary:
+            return SMALL if self.threshold == THRESHOLD else f"<{self.threshold}"
+        if key in self.secondary:
+            return HIDDEN
+        return self.table.n[key]
+
+    def value(self, key: Key) -> Any:
+        """The cell's mean or sum, or None when its n is hidden (or it has none)."""
+        return None if key in self.hidden else self.table.values.get(key)
+
+    def grid(self) -> list[list[int | str]]:
+        """Rows of displayed counts, the total column last and the total row last."""
+        t = self.table
+        if not t.columns:
+            return [[self.display(c) for c in (*t.rows, TOTAL)]]
+        return [[self.display((r, c)) for c in (*t.columns, TOTAL)] for r in (*t.rows, TOTAL)]
+
+
+def _bounds(table: Table, primary, secondary, threshold: int) -> dict[Key, tuple[float, float]]:
+    hidden = primary | secondary
+    upper = float("inf") if _grand_total(table) in hidden else float(table.n[_grand_total(table)])
+    bounds = {}
+    for key, count in table.n.items():
+        if key in primary:
+            bounds[key] = (1.0, float(threshold - 1))
+        elif key in secondary:
+            bounds[key] = (float(threshold), upper)
+        else:
+            bounds[key] = (float(count), float(count))
+    return bounds
+
+
+def _grand_total(table: Table) -> Key:
+    return (TOTAL, TOTAL) if table.columns else TOTAL
+
+
+def _propagate(table: Table, relations, bounds: dict) -> dict:
+    """Tighten every interval through the relations until nothing changes."""
+    bounds = dict(bounds)
+    for _ in range(50 * (len(bounds) + 1)):
+        changed = False
+        for rel in relations:
+            t_lo, t_hi = bounds[rel.total]
+            new = {
+                rel.total: (
+                    max(t_lo, sum(bounds[p][0] for p in rel.parts)),
+                    min(t_hi, sum(bounds[p][1] for p in rel.parts)),
+                )
+            }
+            for p in rel.parts:
+                # Sums over the other parts, not the total sum minus this part: inf - inf is nan.
+                others_lo = sum(bounds[q][0] for q in rel.parts if q != p)
+                others_hi = sum(bounds[q][1] for q in rel.parts if q != p)
+                p_lo, p_hi = bounds[p]
+                new[p] = (max(p_lo, t_lo - others_hi), min(p_hi, t_hi - others_lo))
+            for key, (lo, hi) in new.items():
+                if (lo, hi) != bounds[key]:
+                    bounds[key] = (lo, hi)
+                    changed = True
+        if not changed:
+            break
+    return bounds
+
+
+def _linearly_determined(table: Table, relations, hidden: frozenset) -> set:
+    unknowns = sorted(hidden, key=list(table.n).index)
+    if not unknowns:
+        return set()
+    index = {k: i for i, k in enumerate(unknowns)}
+    lines = []
+    for rel in relations:
+        line = np.zeros(len(unknowns))
+        for key, sign in ((rel.total, 1.0), *((p, -1.0) for p in rel.parts)):
+            if key in index:
+                line[index[key]] += sign
+        if line.any():
+            lines.append(line)
+    if not lines:
+        return set()
+    a = np.array(lines)
+    _, s, vt = np.linalg.svd(a)
+    rank = int((s > 1e-9 * max(1.0, s[0])).sum())
+    null = vt[rank:].T  # columns span the directions the hidden cells can move in together
+    return {k for k in unknowns if null.shape[1] == 0 or np.abs(null[index[k]]).max() < 1e-9}
+
+
+def exposed(table: Table, primary, secondary, threshold: int = THRESHOLD) -> set:
+    """Hidden cells a reader can work out exactly from the published cells (see the module doc)."""
+    primary, secondary = frozenset(primary), frozenset(secondary)
+    hidden = primary | secondary
+    relations = [rel for rel in table.relations if table.is_additive(rel)]
+    found = _linearly_determined(table, relations, hidden)
+    bounds = _propagate(table, relations, _bounds(table, primary, secondary, threshold))
+    found |= {k for k in hidden if bounds[k][0] == bounds[k][1]}
+    return found
+
+
+def suppress(table: Table, threshold: int = THRESHOLD, *, also_hide: Iterable[Key] = ()) -> Suppressed:
+    """Hide every cell over 1..threshold-1 households and enough others that none can be recovered.
+
+    ``also_hide`` names cells to hide as well (`differencing_cells`); those over at least
+    ``threshold`` households are shown as `HIDDEN`, like the complementary cells.
+    """
+    if threshold < 1:
+        raise ValueError("the threshold is at least 1")
+    order = {k: i for i, k in enumerate(table.n)}
+    primary = {k for k, c in table.n.items() if 0 < c < threshold}
+    secondary = {k for k in also_hide if table.n[k] >= threshold}
+    primary |= {k for k in also_hide if 0 < table.n[k] < threshold}
+
+    def hide_cheapest(candidates) -> bool:
+        open_ = [k for k in candidates if k not in primary and k not in secondary and table.n[k] > 0]
+        if not open_:
+            return False
+        secondary.add(min(open_, key=lambda k: (table.n[k], order[k])))
+        return True
+
+    while True:
+        changed = True
+        while changed:  # every relation holding a hidden cell holds at least two
+            changed = False
+            for rel in table.relations:
+                if sum(k in primary or k in secondary for k in rel.members) == 1:
+                    changed |= hide_cheapest(rel.members)
+        leaks = exposed(table, primary, secondary, threshold)
+        if not leaks:
+            return Suppressed(table, threshold, frozenset(primary), frozenset(secondary))
+        progress = False
+        for key in sorted(leaks, key=order.__getitem__):
+            for rel in table.relations:
+                if key in rel.members and hide_cheapest(rel.members):
+                    progress = True
+                    break
+            if progress:
+                break
+        if not progress:
+            return Suppressed(table, threshold, frozenset(primary), frozenset(secondary), frozenset(leaks))
+
+
+def suppress_value(n: int, value: Any, threshold: int = THRESHOLD) -> Any:
+    """A single mean or sum over n households: the value, `SMALL` below the threshold, 0 for no one."""
+    if n <= 0:
+        return None
+    return value if n >= threshold else SMALL
+
+
+def safe_difference(n_a: int, n_b: int, threshold: int = THRESHOLD) -> bool:
+    """Whether two published counts of overlapping groups may both be shown.
+
+    Their difference is itself a count (the households one filter adds or removes); it must be 0 or
+    at least ``threshold``.
+    """
+    d = abs(n_a - n_b)
+    return d == 0 or d >= threshold
+
+
+def differencing_cells(finer: Table, coarser: Table, threshold: int = THRESHOLD) -> set:
+    """Cells of ``finer`` whose difference from the same cell of ``coarser`` is 1..threshold-1.
+
+    ``coarser`` is a table the same user can see over a superset (or subset) of the households, with
+    the same keys where they meet (all teams against one team fewer, a longer period). Pass the result
+    as ``suppress(finer, also_hide=...)``: the difference is then never published exactly, because
+    the finer table hides those cells and the complementary cells that protect them.
+    """
+    return {
+        k for k, c in finer.n.items() if k in coarser.n and not safe_difference(c, coarser.n[k], threshold)
+    }
+
+
+def round_count(n: int, base: int = 5) -> int:
+    """Round a published count to the nearest multiple of ``base`` (halves up); never 0 for n > 0.
+
+    Apply it after `suppress` to the counts still shown (they are at least the threshold, so they stay
+    at least ``base``): then any two published counts differ by a multiple of ``base`` and the true
+    difference is known only to within ``base - 1`` either way.
+    """
+    if n < 0 or int(n) != n:
+        raise ValueError(f"a count is a whole number of households, not {n!r}")
+    if base < 1:
+        raise ValueError("the base is at least 1")
+    if n == 0:
+        return 0
+    return max(base, (int(n) + base // 2) // base * base)
