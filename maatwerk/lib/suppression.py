@@ -7,35 +7,30 @@ programme roles, and no published figure may let a reader work such a figure out
 
 *Primary suppression.* Every cell, row total, column total or grand total with ``0 < n < threshold``
 is hidden and shown as ``"<10"`` (`SMALL`): the reader learns that it lies between 1 and 9, never
-that it is 0. A true 0 is shown as 0. This follows CBS's output rules for microdata (remote access),
-whose minimum is 10 units per published cell; an empty cell is not a disclosure of a unit and is
-published, as in tau-Argus and sdcTable, whose frequency rule by default does not treat empty cells as
-sensitive (``allowZeros = FALSE``). The risk an empty cell does carry (a whole group in one category,
-"group disclosure") is one for the table's design, not for this rule. A 0 is never used to protect
-another cell either: a hidden 0 next to a small cell would be undone by the reader who knows that
-hidden cells are non-zero.
+that it is 0. The threshold of 10 is the one of CBS's output rules for microdata (remote access),
+as issue #12 sets it. A true 0 is shown as 0: an empty cell tells of no household, and the usual
+frequency rule does not count it as sensitive (sdcTable's ``allowZeros = FALSE`` default, the
+tau-Argus practice). What an empty cell can still tell (that a whole group sits in one category, group
+disclosure) is a matter of the table's design, not of this rule. A 0 is never hidden to protect
+another cell either: the markers promise a hidden cell is at least 1, and a hidden 0 would break that.
 
 *Secondary (complementary) suppression.* A table is a set of cells and additive relations between
 them (each row sums to its row total, each column to its column total, the totals to the grand
 total; a one-way table's categories to its total). A hidden cell that is alone in a relation is the
 total minus the shown cells, so in every relation that holds a hidden cell at least one more cell is
 hidden: the non-zero cell of that relation with the smallest n (least information lost), repeated
-until stable. Two hidden cells per relation are not always enough, so the pattern is then audited
-(`exposed`) the way a reader would attack it, and for every cell the audit pins down one more cell
-of a relation through it is hidden, until the audit finds nothing:
-
-- linear: the relations restricted to the hidden cells are a linear system; a hidden cell is
-  determined when its unit vector lies in the row space of that system (numpy SVD, null space);
-- bounds: every ``"<10"`` lies in [1, threshold - 1] and every secondary cell (shown as ``"x"``,
-  `HIDDEN`) in [threshold, grand total]; intervals are propagated through the relations until stable
-  and a cell whose interval shrinks to one value is determined (two ``"<10"`` cells summing to 18,
-  for example, are both 9).
-
-The bounds audit is interval propagation, not the full linear programme a tau-Argus audit solves: a
-reader with an LP solver may find narrower intervals, but not, as far as propagation can tell, an
-exact value. Relations whose published total is not the sum of its parts (distinct households counted
-in more than one category) are not equations and are left out of the audit; they still get the two
-hidden cells per relation.
+until stable. Two hidden cells per relation are not always enough (a chain of rows and columns can
+still pin a cell), so the pattern is then audited (`exposed`) the way a reader would attack it: every
+``"<10"`` lies in [1, threshold - 1] and every complementary cell (shown as ``"x"``, `HIDDEN`) in
+[threshold, grand total]; a hidden cell is exposed when no other whole-number table with the same
+published cells and within those bounds gives it another value (two ``"<10"`` cells summing to a
+shown 18 are both 9). For every exposed cell one more cell is hidden, cheapest first, until the audit
+finds nothing. The audit is exact for additive tables (`_fixed_two_way`: a residual-cycle search, the
+same answer as a tau-Argus LP audit but without a solver; the tests check it against an exhaustive
+search). Relations whose published total is not the sum of its parts (distinct households counted in
+more than one category) are not equations: they still get two hidden cells each, and the audit of
+such a table falls back to the linear system (numpy SVD) and interval propagation over the additive
+relations, which is weaker than an LP.
 
 *Means and sums.* A cell's mean or sum (`Table.values`) is hidden whenever its n is hidden, so a mean
 over fewer than 10 households is never shown (`suppress_value` for a single headline figure).
@@ -44,10 +39,16 @@ over fewer than 10 households is never shown (`suppress_value` for a single head
 against all teams but X; January-March against January-April) publish their difference: a cell that
 differs by between 1 and threshold - 1 reveals a small group. `differencing_cells` finds those cells
 of the finer table, to be passed to `suppress(..., also_hide=...)`; `safe_difference` is the same test
-for one headline count. `round_count` rounds a published count to a base (5), as ONS and CBS do for
-some outputs, so that no difference is exact. Which the views use for which role is in the issue's
-method note: team leads see their own team unsuppressed; policy and programme get `suppress` with
-`differencing_cells` against the unfiltered table of the same page, and their shown counts rounded.
+for one headline count. `round_count` rounds a published count to a base (5), a common practice of
+statistical offices, so that no difference is exact.
+
+Which the views use: team leads see their own team unsuppressed. For the policy and programme roles
+every table goes through `suppress`, with ``also_hide=differencing_cells(filtered, unfiltered)``
+whenever a filter narrows a table whose unfiltered version the same page or role can show (the
+unfiltered one is the coarser published total), and headline counts pass `safe_difference` against
+their unfiltered headline. `round_count` is for counts that can be filtered freely outside such a
+pair (CSV and API downloads with arbitrary filters): there every shown count is rounded after
+`suppress`, so no pair of downloads differences exactly.
 """
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -287,13 +288,95 @@ def _linearly_determined(table: Table, relations, hidden: frozenset) -> set:
     return {k for k in unknowns if null.shape[1] == 0 or np.abs(null[index[k]]).max() < 1e-9}
 
 
+def _slack(table: Table, bounds: dict, key: Key) -> tuple[bool, bool]:
+    """Whether the cell could be one higher, one lower, as far as its marker says."""
+    lo, hi = bounds[key]
+    return table.n[key] < hi, table.n[key] > lo
+
+
+def _fixed_two_way(table: Table, hidden: frozenset, bounds: dict) -> set:
+    """Hidden cells of an additive two-way table that no other table with the same display allows.
+
+    Give the margins a minus sign and the grand total a plus: every row and column of the table with
+    its margins then sums to 0, and another table with the same published cells differs from the true
+    one by a circulation over the hidden cells. Such a difference splits into simple alternating
+    cycles (row, column, row, ...), each of which can be applied alone within the bounds, so a hidden
+    cell can take another value exactly when a cycle through it can move it by one: a path back in
+    the residual graph (row -> column where a cell can go up, column -> row where it can go down).
+    Integral data on this network matrix make that exact, not a relaxation.
+    """
+    up_edges: dict[Any, list[tuple[Any, Key]]] = {}
+    for key in hidden:
+        r, c = key
+        can_up, can_down = _slack(table, bounds, key)
+        if (r is TOTAL) != (c is TOTAL):  # a margin: its sign is minus, so its slack turns round
+            can_up, can_down = can_down, can_up
+        if can_up:
+            up_edges.setdefault(("row", r), []).append((("col", c), key))
+        if can_down:
+            up_edges.setdefault(("col", c), []).append((("row", r), key))
+
+    def path(start, goal, without: Key) -> bool:
+        seen, todo = {start}, [start]
+        while todo:
+            node = todo.pop()
+            if node == goal:
+                return True
+            for nxt, key in up_edges.get(node, ()):
+                if key != without and nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return False
+
+    fixed = set()
+    for key in hidden:
+        r, c = key
+        row, col = ("row", r), ("col", c)
+        goes_up = any(k == key for _, k in up_edges.get(row, ())) and path(col, row, key)
+        goes_down = any(k == key for _, k in up_edges.get(col, ())) and path(row, col, key)
+        if not (goes_up or goes_down):
+            fixed.add(key)
+    return fixed
+
+
+def _fixed_one_way(table: Table, hidden: frozenset, bounds: dict) -> set:
+    """Hidden cells of an additive one-way table: a part moves only if another part or the total follows."""
+    (rel,) = table.relations
+    slack = {k: _slack(table, bounds, k) for k in hidden}
+    fixed = set()
+    for key in hidden:
+        others = [k for k in hidden if k != key]
+        if key == rel.total:
+            movable = any(slack[k][0] and slack[key][0] or slack[k][1] and slack[key][1] for k in others)
+        else:
+            up, down = slack[key]
+
+            def follows(k, key_up):  # the part goes up: another part goes down or the total up
+                k_up, k_down = slack[k]
+                same = k_up if key_up else k_down
+                opposite = k_down if key_up else k_up
+                return same if k == rel.total else opposite
+
+            movable = (up and any(follows(k, True) for k in others)) or (
+                down and any(follows(k, False) for k in others)
+            )
+        if not movable:
+            fixed.add(key)
+    return fixed
+
+
 def exposed(table: Table, primary, secondary, threshold: int = THRESHOLD) -> set:
     """Hidden cells a reader can work out exactly from the published cells (see the module doc)."""
     primary, secondary = frozenset(primary), frozenset(secondary)
     hidden = primary | secondary
+    bounds = _bounds(table, primary, secondary, threshold)
+    if all(table.is_additive(rel) for rel in table.relations):
+        if table.columns:
+            return _fixed_two_way(table, hidden, bounds)
+        return _fixed_one_way(table, hidden, bounds)
     relations = [rel for rel in table.relations if table.is_additive(rel)]
     found = _linearly_determined(table, relations, hidden)
-    bounds = _propagate(table, relations, _bounds(table, primary, secondary, threshold))
+    bounds = _propagate(table, relations, bounds)
     found |= {k for k in hidden if bounds[k][0] == bounds[k][1]}
     return found
 
@@ -328,16 +411,22 @@ def suppress(table: Table, threshold: int = THRESHOLD, *, also_hide: Iterable[Ke
         leaks = exposed(table, primary, secondary, threshold)
         if not leaks:
             return Suppressed(table, threshold, frozenset(primary), frozenset(secondary))
-        progress = False
-        for key in sorted(leaks, key=order.__getitem__):
-            for rel in table.relations:
-                if key in rel.members and hide_cheapest(rel.members):
-                    progress = True
-                    break
-            if progress:
-                break
+        # One more cell of a relation through the first exposed cell; when those relations hold
+        # nothing left to hide, the exposure runs through other relations (a chain of rows and
+        # columns), so the cheapest cell of any relation that holds a hidden cell.
+        key = min(leaks, key=order.__getitem__)
+        progress = any(hide_cheapest(rel.members) for rel in table.relations if key in rel.members)
+        if not progress:
+            touched = {
+                k for rel in table.relations if _holds_hidden(rel, primary, secondary) for k in rel.members
+            }
+            progress = hide_cheapest(sorted(touched, key=order.__getitem__))
         if not progress:
             return Suppressed(table, threshold, frozenset(primary), frozenset(secondary), frozenset(leaks))
+
+
+def _holds_hidden(rel: Relation, primary, secondary) -> bool:
+    return any(k in primary or k in secondary for k in rel.members)
 
 
 def suppress_value(n: int, value: Any, threshold: int = THRESHOLD) -> Any:

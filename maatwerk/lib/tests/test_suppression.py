@@ -101,6 +101,72 @@ def interval_attack(result):
     return lo, hi
 
 
+def _propagate(relations, lo, hi):
+    lo, hi = dict(lo), dict(hi)
+    while True:
+        before = (dict(lo), dict(hi))
+        for rel in relations:
+            lo[rel.total] = max(lo[rel.total], sum(lo[p] for p in rel.parts))
+            hi[rel.total] = min(hi[rel.total], sum(hi[p] for p in rel.parts))
+            for p in rel.parts:
+                lo[p] = max(lo[p], lo[rel.total] - sum(hi[q] for q in rel.parts if q != p))
+                hi[p] = min(hi[p], hi[rel.total] - sum(lo[q] for q in rel.parts if q != p))
+        if any(lo[k] > hi[k] for k in lo):
+            return None
+        if (lo, hi) == before:
+            return lo, hi
+
+
+def _has_solution(relations, lo, hi):
+    narrowed = _propagate(relations, lo, hi)
+    if narrowed is None:
+        return False
+    lo, hi = narrowed
+    free = [k for k in lo if lo[k] < hi[k]]
+    if not free:
+        return all(lo[rel.total] == sum(lo[p] for p in rel.parts) for rel in relations)
+    k = min(free, key=lambda k: hi[k] - lo[k])
+    for v in range(lo[k], hi[k] + 1):
+        if _has_solution(relations, {**lo, k: v}, {**hi, k: v}):
+            return True
+    return False
+
+
+def exhaustive_attack(result):
+    """Hidden cells with one possible whole-number value, by search (small tables only)."""
+    t = result.table
+    grand = (TOTAL, TOTAL) if t.columns else TOTAL
+    cap = 2 * t.n[grand] + 20  # a hidden grand total is unbounded; other values are not needed here
+    lo, hi = {}, {}
+    for k in t.n:
+        shown = result.display(k)
+        if shown == SMALL:
+            lo[k], hi[k] = 1, 9
+        elif shown == HIDDEN:
+            lo[k], hi[k] = 10, cap
+        else:
+            lo[k] = hi[k] = shown
+    unique = set()
+    for k in result.hidden:
+        others = (v for v in range(lo[k], hi[k] + 1) if v != t.n[k])
+        if not any(_has_solution(t.relations, {**lo, k: v}, {**hi, k: v}) for v in others):
+            unique.add(k)
+    return unique
+
+
+small_counts = st.one_of(st.just(0), st.integers(1, 9), st.integers(10, 25))
+
+
+@st.composite
+def small_tables(draw):
+    if draw(st.booleans()):
+        k = draw(st.integers(1, 4))
+        return sup.one_way(range(k), draw(st.lists(small_counts, min_size=k, max_size=k)))
+    r, c = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    grid = draw(st.lists(st.lists(small_counts, min_size=c, max_size=c), min_size=r, max_size=r))
+    return sup.two_way(range(r), range(c), grid)
+
+
 # --- (a) no hidden cell can be recovered ----------------------------------------------------------
 
 
@@ -143,6 +209,38 @@ def test_every_small_cell_is_hidden_and_every_shown_cell_is_its_count(table):
             assert shown == n
     assert result.n_primary == len(result.primary) and result.n_secondary == len(result.secondary)
     assert not result.primary & result.secondary
+
+
+@settings(max_examples=300, deadline=None)
+@given(small_tables())
+def test_no_hidden_cell_has_one_possible_value_in_an_exhaustive_search(table):
+    result = sup.suppress(table)
+    assert exhaustive_attack(result) == set()
+
+
+@settings(max_examples=300, deadline=None)
+@given(small_tables(), st.data())
+def test_the_audit_finds_what_the_exhaustive_search_finds_on_any_pattern(table, data):
+    # Any hiding pattern, protected or not: the module's audit is exact, not merely cautious.
+    primary = frozenset(k for k, n in table.n.items() if 0 < n < 10)
+    large = sorted((k for k, n in table.n.items() if n >= 10), key=repr)
+    secondary = frozenset(data.draw(st.lists(st.sampled_from(large), unique=True)) if large else [])
+    pattern = sup.Suppressed(table, 10, primary, secondary)
+    assert sup.exposed(table, primary, secondary) == exhaustive_attack(pattern)
+
+
+def test_a_chain_of_rows_and_columns_can_pin_a_cell_and_is_then_broken():
+    # With the cells a..e hidden, rows 2 and the totals give (1, 2) = 8 + (2, 0) and (2, 0) = 1:
+    # every line has two hidden cells and the linear system has freedom, yet (1, 2) is 9.
+    table = sup.two_way(range(3), range(3), [[1, 0, 0], [11, 0, 9], [1, 11, 10]])
+    chain = sup.Suppressed(
+        table,
+        10,
+        frozenset({(0, 0), (0, TOTAL), (1, 2), (2, 0)}),
+        frozenset({(1, 0), (1, TOTAL), (2, 1), (2, 2), (TOTAL, 1), (TOTAL, 2)}),
+    )
+    assert exhaustive_attack(chain) == {(1, 2), (2, 0)} == sup.exposed(table, chain.primary, chain.secondary)
+    assert exhaustive_attack(sup.suppress(table)) == set()
 
 
 def test_two_small_cells_summing_to_eighteen_are_not_both_nine():
