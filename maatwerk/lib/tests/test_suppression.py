@@ -132,26 +132,33 @@ def _has_solution(relations, lo, hi):
     return False
 
 
+def _marker_bounds(shown, cap):
+    if shown == SMALL:
+        return 1, 9
+    if shown == HIDDEN:
+        return 10, cap
+    return shown, shown
+
+
+def _unique_values(table, lo, hi):
+    """Cells that are not known to the reader (lo < hi) and yet have one possible whole-number value."""
+    unique = set()
+    for k in table.n:
+        if lo[k] == hi[k]:
+            continue
+        others = (v for v in range(lo[k], hi[k] + 1) if v != table.n[k])
+        if not any(_has_solution(table.relations, {**lo, k: v}, {**hi, k: v}) for v in others):
+            unique.add(k)
+    return unique
+
+
 def exhaustive_attack(result):
     """Hidden cells with one possible whole-number value, by search (small tables only)."""
     t = result.table
     grand = (TOTAL, TOTAL) if t.columns else TOTAL
     cap = 2 * t.n[grand] + 20  # a hidden grand total is unbounded; other values are not needed here
-    lo, hi = {}, {}
-    for k in t.n:
-        shown = result.display(k)
-        if shown == SMALL:
-            lo[k], hi[k] = 1, 9
-        elif shown == HIDDEN:
-            lo[k], hi[k] = 10, cap
-        else:
-            lo[k] = hi[k] = shown
-    unique = set()
-    for k in result.hidden:
-        others = (v for v in range(lo[k], hi[k] + 1) if v != t.n[k])
-        if not any(_has_solution(t.relations, {**lo, k: v}, {**hi, k: v}) for v in others):
-            unique.add(k)
-    return unique
+    bounds = {k: _marker_bounds(result.display(k), cap) for k in t.n}
+    return _unique_values(t, {k: b[0] for k, b in bounds.items()}, {k: b[1] for k, b in bounds.items()})
 
 
 small_counts = st.one_of(st.just(0), st.integers(1, 9), st.integers(10, 25))
@@ -279,6 +286,31 @@ def test_all_teams_against_all_teams_but_one_reveals_no_small_cell(per_team, dat
         if isinstance(a, int) and isinstance(b, int):
             assert a - b == 0 or a - b >= 10, f"team {dropped} has {a - b} households in {k}"
     assert linearly_determined(shown_fine) == set()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(small_counts, min_size=3, max_size=3), min_size=2, max_size=3), st.data())
+def test_both_filters_together_pin_no_cell_of_the_team_left_out(per_team, data):
+    # The two published tables and the team left out form one two-way table: rows "shown" (all
+    # teams but X) and "X", the coarser table as its column totals. The reader sees the first row
+    # and the totals as published and knows nothing of row X but that it is not negative.
+    statuses = ["open", "closed", "paused"]
+    dropped = data.draw(st.integers(0, len(per_team) - 1))
+    team_x = per_team[dropped]
+    rest = [sum(t[j] for i, t in enumerate(per_team) if i != dropped) for j in range(3)]
+    coarse = sup.one_way(statuses, [rest[j] + team_x[j] for j in range(3)])
+    fine = sup.one_way(statuses, rest)
+    shown_coarse = sup.suppress(coarse)
+    shown_fine = sup.suppress(fine, also_hide=sup.differencing_cells(fine, coarse))
+    joint = sup.two_way(["shown", "X"], statuses, [rest, team_x])
+    cap = 2 * coarse.n[TOTAL] + 20
+    bounds = {}
+    for s_ in (*statuses, TOTAL):
+        bounds[("shown", s_)] = _marker_bounds(shown_fine.display(s_), cap)
+        bounds[("X", s_)] = (0, cap)
+        bounds[(TOTAL, s_)] = _marker_bounds(shown_coarse.display(s_), cap)
+    pinned = _unique_values(joint, {k: b[0] for k, b in bounds.items()}, {k: b[1] for k, b in bounds.items()})
+    assert not {k for k in pinned if k[0] == "X" and 0 < joint.n[k] < 10}, pinned
 
 
 @settings(max_examples=200, deadline=None)
