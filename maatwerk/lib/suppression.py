@@ -39,16 +39,19 @@ over fewer than 10 households is never shown (`suppress_value` for a single head
 against all teams but X; January-March against January-April) publish their difference: a cell that
 differs by between 1 and threshold - 1 reveals a small group. `differencing_cells` finds those cells
 of the finer table, to be passed to `suppress(..., also_hide=...)`; `safe_difference` is the same test
-for one headline count. `round_count` rounds a published count to a base (5), a common practice of
-statistical offices, so that no difference is exact.
+for one headline count. That cell rule is not enough on its own (a filtered "x" of at least 10 beside
+a published 10 is exactly 10), so `suppress_filtered` also audits a pair of one-way tables together
+and hides more, or refuses the filter (None) when nothing more can be hidden. `round_count` rounds
+a published count to a base (5), a common practice of statistical offices, so that no difference is
+exact.
 
 Which the views use: team leads see their own team unsuppressed. For the policy and programme roles
-every table goes through `suppress`, with ``also_hide=differencing_cells(filtered, unfiltered)``
-whenever a filter narrows a table whose unfiltered version the same page or role can show (the
-unfiltered one is the coarser published total), and headline counts pass `safe_difference` against
-their unfiltered headline. `round_count` is for counts that can be filtered freely outside such a
-pair (CSV and API downloads with arbitrary filters): there every shown count is rounded after
-`suppress`, so no pair of downloads differences exactly.
+every table goes through `suppress`; a filtered table whose unfiltered version the same role can see
+goes through `suppress_filtered(filtered, suppress(unfiltered))` instead (two-way tables: `suppress`
+with ``also_hide=differencing_cells(filtered, unfiltered)``), and headline counts pass
+`safe_difference` against their unfiltered headline. `round_count` is for counts that can be
+filtered freely outside such a pair (CSV and API downloads with arbitrary filters): there every
+shown count is rounded after `suppress`, so no pair of downloads differences exactly.
 """
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -456,6 +459,73 @@ def differencing_cells(finer: Table, coarser: Table, threshold: int = THRESHOLD)
     """
     return {
         k for k, c in finer.n.items() if k in coarser.n and not safe_difference(c, coarser.n[k], threshold)
+    }
+
+
+def suppress_filtered(finer: Table, coarser: Suppressed) -> Suppressed | None:
+    """Suppress a filtered table against the coarser one the same user sees; None: do not show it.
+
+    ``finer`` counts a subset of the households of ``coarser`` (one team fewer, a shorter period),
+    ``coarser`` is what was published of the coarser table. First the cells that differ by 1 to
+    threshold - 1 are hidden (`differencing_cells`). For one-way tables the two are then audited
+    together, exactly: the households left out form a second row under the finer table, with the
+    coarser table as its column totals, and a reader knows that row only to be non-negative. While
+    that joint table pins a small cell of the households left out, or a hidden cell of either
+    table, one more cell of the finer table is hidden (its cell in the same category first). When
+    nothing is left to hide and a cell is still pinned (every other cell of the finer table is 0),
+    the answer is None: the filter is refused. Two-way pairs get the cell rule only; a joint audit
+    of those is a three-way table, which this module does not audit.
+    """
+    threshold = coarser.threshold
+    also_hide = set(differencing_cells(finer, coarser.table, threshold))
+    while True:
+        result = suppress(finer, threshold, also_hide=also_hide)
+        additive = all(t.is_additive(rel) for t in (finer, coarser.table) for rel in t.relations)
+        if finer.columns or coarser.table.columns or not additive:
+            return result
+        pinned = _pinned_together(result, coarser)
+        if not pinned:
+            return result
+        category = min(pinned, key=lambda k: repr(k[1]))[1]
+        shown = [k for k in finer.n if k not in result.hidden and finer.n[k] > 0]
+        if not shown:
+            return None
+        also_hide.add(category if category in shown else min(shown, key=lambda k: (finer.n[k], repr(k))))
+
+
+def _pinned_together(finer: Suppressed, coarser: Suppressed) -> set:
+    t = finer.threshold
+    categories = finer.table.rows
+    if coarser.table.rows != categories:
+        raise ValueError("the two tables must have the same categories")
+    rest = [coarser.table.n[c] - finer.table.n[c] for c in categories]
+    rest_total = coarser.table.n[TOTAL] - finer.table.n[TOTAL]
+    if min(rest, default=0) < 0 or rest_total < 0:
+        raise ValueError("the finer table must count a subset of the coarser table's households")
+    counts = [[finer.table.n[c] for c in categories], rest]
+    joint = two_way(["finer", "rest"], categories, counts, row_totals=[finer.table.n[TOTAL], rest_total])
+    top = float("inf") if TOTAL in coarser.hidden else float(coarser.table.n[TOTAL])
+
+    def marker(result: Suppressed, key: Key) -> tuple[float, float]:
+        if key in result.primary:
+            return (1.0, float(t - 1))
+        if key in result.secondary:
+            return (float(t), top)
+        return (float(result.table.n[key]),) * 2
+
+    bounds = {}
+    for c in (*categories, TOTAL):
+        bounds[("finer", c)] = marker(finer, c)
+        bounds[("rest", c)] = (0.0, top)
+        bounds[(TOTAL, c)] = marker(coarser, c)
+    unknown = frozenset(k for k, (lo, hi) in bounds.items() if lo < hi)
+    fixed = _fixed_two_way(joint, unknown, bounds)
+    return {
+        k
+        for k in fixed
+        if (k[0] == "rest" and 0 < joint.n[k] < t)
+        or (k[0] == "finer" and k[1] in finer.hidden)
+        or (k[0] is TOTAL and k[1] in coarser.hidden)
     }
 
 

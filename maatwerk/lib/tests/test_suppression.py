@@ -290,18 +290,19 @@ def test_all_teams_against_all_teams_but_one_reveals_no_small_cell(per_team, dat
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.lists(small_counts, min_size=3, max_size=3), min_size=2, max_size=3), st.data())
-def test_both_filters_together_pin_no_cell_of_the_team_left_out(per_team, data):
+def test_both_filters_together_pin_no_small_cell(per_team, data):
     # The two published tables and the team left out form one two-way table: rows "shown" (all
     # teams but X) and "X", the coarser table as its column totals. The reader sees the first row
-    # and the totals as published and knows nothing of row X but that it is not negative.
+    # and the totals as published and knows of row X only that it is not negative.
     statuses = ["open", "closed", "paused"]
     dropped = data.draw(st.integers(0, len(per_team) - 1))
     team_x = per_team[dropped]
     rest = [sum(t[j] for i, t in enumerate(per_team) if i != dropped) for j in range(3)]
     coarse = sup.one_way(statuses, [rest[j] + team_x[j] for j in range(3)])
-    fine = sup.one_way(statuses, rest)
     shown_coarse = sup.suppress(coarse)
-    shown_fine = sup.suppress(fine, also_hide=sup.differencing_cells(fine, coarse))
+    shown_fine = sup.suppress_filtered(sup.one_way(statuses, rest), shown_coarse)
+    if shown_fine is None:  # refused: only the coarser table is published
+        return
     joint = sup.two_way(["shown", "X"], statuses, [rest, team_x])
     cap = 2 * coarse.n[TOTAL] + 20
     bounds = {}
@@ -310,7 +311,34 @@ def test_both_filters_together_pin_no_cell_of_the_team_left_out(per_team, data):
         bounds[("X", s_)] = (0, cap)
         bounds[(TOTAL, s_)] = _marker_bounds(shown_coarse.display(s_), cap)
     pinned = _unique_values(joint, {k: b[0] for k, b in bounds.items()}, {k: b[1] for k, b in bounds.items()})
-    assert not {k for k in pinned if k[0] == "X" and 0 < joint.n[k] < 10}, pinned
+    assert not {k for k in pinned if 0 < joint.n[k] < 10}, pinned
+    hidden = {("shown", k) for k in shown_fine.hidden} | {(TOTAL, k) for k in shown_coarse.hidden}
+    assert not pinned & hidden, pinned
+
+
+def test_a_filter_that_leaves_out_three_households_of_a_ten_table_is_refused():
+    # All teams: 1 open, 10 closed, 2 paused; without team X: 0, 10, 0. Hiding the 10s does not help:
+    # the filtered closed cell is at least 10 ("x") and at most the published 10, so team X has 3.
+    coarse = sup.suppress(sup.one_way(["open", "closed", "paused"], [1, 10, 2]))
+    assert sup.suppress_filtered(sup.one_way(["open", "closed", "paused"], [0, 10, 0]), coarse) is None
+
+
+def test_a_filter_is_shown_when_what_it_leaves_out_is_large_enough():
+    coarse = sup.suppress(sup.one_way(["open", "closed"], [40, 60]))
+    fine = sup.suppress_filtered(sup.one_way(["open", "closed"], [25, 45]), coarse)
+    assert fine is not None and fine.grid() == [[25, 45, 70]]
+
+
+def test_a_filter_that_leaves_out_a_few_of_one_category_hides_that_category():
+    coarse = sup.suppress(sup.one_way(["open", "closed"], [40, 60]))
+    fine = sup.suppress_filtered(sup.one_way(["open", "closed"], [37, 45]), coarse)
+    assert fine is not None and fine.display("open") == HIDDEN
+
+
+def test_a_finer_table_that_is_no_subset_is_refused_loudly():
+    coarse = sup.suppress(sup.one_way(["open", "closed"], [40, 60]))
+    with pytest.raises(ValueError):
+        sup.suppress_filtered(sup.one_way(["open", "closed"], [45, 45]), coarse)
 
 
 @settings(max_examples=200, deadline=None)
