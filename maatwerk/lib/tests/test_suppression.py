@@ -349,7 +349,9 @@ def test_january_march_against_january_april_reveals_no_small_april_cell(months)
     march = sup.one_way(domains, [sum(m[j] for m in months[:3]) for j in range(4)])
     april = sup.one_way(domains, [sum(m[j] for m in months) for j in range(4)])
     shown_april = sup.suppress(april)
-    shown_march = sup.suppress(march, also_hide=sup.differencing_cells(march, april))
+    shown_march = sup.suppress_filtered(march, shown_april)
+    if shown_march is None:
+        return
     for k in april.n:
         a, m = shown_april.display(k), shown_march.display(k)
         if isinstance(a, int) and isinstance(m, int):
