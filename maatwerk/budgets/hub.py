@@ -7,7 +7,6 @@ shown with `queries.log_spends` (purposes, payees and IBANs are the household's 
 
 from django.db.models import Prefetch
 from django.urls import reverse
-from django.utils import formats
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -17,22 +16,11 @@ from maatwerk.lib.money import format_eur
 from . import rules
 from .models import LegalityCheck, SpendStatus
 from .queries import log_spends, visible_spends
+from .services import user_label
 
 KINDS = {"spend": gettext_lazy("spend requests")}
 # A household has a handful of requests; the cap keeps the page bounded if one ever has hundreds.
 PANEL_LIMIT = 50
-
-
-def _label(user) -> str:
-    return (user.get_full_name() or user.username) if user else ""
-
-
-def _day(moment) -> str:
-    return formats.date_format(moment, "DATE_FORMAT") if moment else ""
-
-
-# Who acts next: the one answer of the mandate ladder, also on the spend page.
-next_step = rules.next_step
 
 
 def _case_spends(case, user):
@@ -51,7 +39,7 @@ def spends_panel(case, user) -> Panel:
     rows = [
         {
             "spend": s,
-            "next_step": next_step(s),
+            "next_step": rules.next_step(s),
             "url": reverse("budgets:spend", args=[s.pk]),
         }
         for s in spends
@@ -79,53 +67,40 @@ def spend_events(case, user, *, kinds, limit: int) -> list[Event]:
             "purpose": spend.purpose,
         }
 
-    for s in spends.order_by("-requested_at", "-id")[:limit]:
-        events.append(
-            Event(
-                when=s.requested_at,
-                kind="spend",
-                title=_("Spend requested"),
-                text=what(s),
-                url=url(s),
-                actor=_label(s.requested_by),
+    # (the spends, the moment field, the title, who acted): one event per spend and step.
+    steps = [
+        (spends, "requested_at", _("Spend requested"), "requested_by"),
+        (
+            spends.filter(decided_at__isnull=False, status__in=[SpendStatus.APPROVED, SpendStatus.PAID]),
+            "decided_at",
+            _("Spend approved"),
+            "decided_by",
+        ),
+        (
+            spends.filter(decided_at__isnull=False, status=SpendStatus.REJECTED),
+            "decided_at",
+            _("Spend rejected"),
+            "decided_by",
+        ),
+        (
+            spends.filter(paid_at__isnull=False).select_related("paid_by"),
+            "paid_at",
+            _("Spend paid"),
+            "paid_by",
+        ),
+    ]
+    for queryset, moment, title, actor in steps:
+        for s in queryset.order_by(f"-{moment}", "-id")[:limit]:
+            events.append(
+                Event(
+                    when=getattr(s, moment),
+                    kind="spend",
+                    title=title,
+                    text=what(s),
+                    url=url(s),
+                    actor=user_label(getattr(s, actor)),
+                )
             )
-        )
-    decided = spends.filter(decided_at__isnull=False, status__in=[SpendStatus.APPROVED, SpendStatus.PAID])
-    for s in decided.order_by("-decided_at", "-id")[:limit]:
-        events.append(
-            Event(
-                when=s.decided_at,
-                kind="spend",
-                title=_("Spend approved"),
-                text=what(s),
-                url=url(s),
-                actor=_label(s.decided_by),
-            )
-        )
-    rejected = spends.filter(decided_at__isnull=False, status=SpendStatus.REJECTED)
-    for s in rejected.order_by("-decided_at", "-id")[:limit]:
-        events.append(
-            Event(
-                when=s.decided_at,
-                kind="spend",
-                title=_("Spend rejected"),
-                text=what(s),
-                url=url(s),
-                actor=_label(s.decided_by),
-            )
-        )
-    paid = spends.filter(paid_at__isnull=False).select_related("paid_by")
-    for s in paid.order_by("-paid_at", "-id")[:limit]:
-        events.append(
-            Event(
-                when=s.paid_at,
-                kind="spend",
-                title=_("Spend paid"),
-                text=what(s),
-                url=url(s),
-                actor=_label(s.paid_by),
-            )
-        )
     checks = (
         LegalityCheck.objects.filter(spend__in=spends)
         .select_related("spend", "checked_by")
@@ -139,7 +114,7 @@ def spend_events(case, user, *, kinds, limit: int) -> list[Event]:
                 title=_("Legality check: %(verdict)s") % {"verdict": c.get_verdict_display()},
                 text=c.spend.reference,
                 url=url(c.spend),
-                actor=_label(c.checked_by),
+                actor=user_label(c.checked_by),
             )
         )
     log_spends(user, shown.values(), purpose="case hub: timeline")

@@ -12,8 +12,8 @@ from maatwerk.barriers import services as barrier_services
 from maatwerk.barriers.models import Level
 from maatwerk.barriers.tests.factories import childcare_barrier
 from maatwerk.budgets import services as budget_services
-from maatwerk.budgets.hub import next_step
 from maatwerk.budgets.models import SpendRequest
+from maatwerk.budgets.rules import next_step
 from maatwerk.budgets.tests.factories import make_budget, standard_mandates
 from maatwerk.businesscases import services as bc_services
 from maatwerk.businesscases.tests.factories import childcare_plan
