@@ -153,7 +153,7 @@ def approvals(request):
     ):
         raise PermissionDenied
     routed = queries.routed_to(user)
-    waiting = [s for s in routed if queries.check_done(s)]
+    waiting = [s for s in routed if rules.check_done(s)]
     coming = [s for s in routed if s not in waiting]
     queries.log_spends(user, routed, purpose="approvals queue", request=request)
     context = {"title": _("To approve"), "waiting": waiting, "coming": coming}

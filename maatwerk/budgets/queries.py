@@ -17,7 +17,6 @@ from .models import (
     PaymentBatchItem,
     SpendRequest,
     SpendStatus,
-    Verdict,
 )
 
 TEAM_ROLES = (Role.WORKER, Role.TEAM_LEAD)
@@ -119,20 +118,10 @@ def routed_to(user, limit: int = 200) -> list[SpendRequest]:
     return out
 
 
-def check_done(spend: SpendRequest) -> bool:
-    """No legality check needed, or the latest one found the request lawful."""
-    if not spend.needs_legality_check:
-        return True
-    from .services import latest_check
-
-    check = latest_check(spend)
-    return check is not None and check.verdict == Verdict.LAWFUL
-
-
 def waiting_for(user, limit: int = 200) -> list[SpendRequest]:
     """The requests routed to this person that they may approve now: the legality check is done where one
     is needed."""
-    return [spend for spend in routed_to(user, limit) if check_done(spend)]
+    return [spend for spend in routed_to(user, limit) if rules.check_done(spend)]
 
 
 def awaiting_payment(user):

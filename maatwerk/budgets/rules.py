@@ -277,6 +277,21 @@ def needs_legality_check(municipality_id: int, channel: str, amount: Decimal) ->
     return rule is not None and amount > rule.above_amount
 
 
+# --- the legality check -------------------------------------------------------------------------------
+
+
+def check_verdict(spend: SpendRequest) -> str | None:
+    """The verdict of the request's latest legality check (a later check supersedes an earlier one), or
+    None when none was recorded. Reads `spend.legality_checks.all()`, so a list can prefetch them."""
+    checks = list(spend.legality_checks.all())
+    return max(checks, key=lambda c: (c.checked_at, c.pk)).verdict if checks else None
+
+
+def check_done(spend: SpendRequest) -> bool:
+    """No legality check needed, or the latest one found the request lawful: it may be decided on."""
+    return not spend.needs_legality_check or check_verdict(spend) == Verdict.LAWFUL
+
+
 # --- who acts next -------------------------------------------------------------------------------------
 
 
@@ -298,11 +313,10 @@ def next_step(spend: SpendRequest) -> str:
             return way.refusal
         who = {"who": way.approver_text}
         if spend.needs_legality_check:
-            checks = list(spend.legality_checks.all())
-            latest = max(checks, key=lambda c: (c.checked_at, c.pk)) if checks else None
-            if latest is None:
+            verdict = check_verdict(spend)
+            if verdict is None:
                 return _("Waiting for the legality check, then for approval by %(who)s.") % who
-            if latest.verdict != Verdict.LAWFUL:
+            if verdict != Verdict.LAWFUL:
                 return _(
                     "The legality check found this request not lawful: it waits to be rejected or cancelled."
                 )

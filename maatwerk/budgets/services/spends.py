@@ -29,7 +29,6 @@ from ..models import (
     SpendStatus,
     Verdict,
 )
-from .checks import latest_check
 from .common import (
     balances_under_lock,
     book,
@@ -224,10 +223,10 @@ def approve_spend(spend: SpendRequest, *, by, idempotency_key: str | None = None
         if refusal:
             raise PermissionDenied(refusal)
         if current.needs_legality_check:
-            check = latest_check(current)
-            if check is None:
+            verdict = rules.check_verdict(current)
+            if verdict is None:
                 raise ValidationError({"legality_check": _("This request needs a legality check first.")})
-            if check.verdict != Verdict.LAWFUL:
+            if verdict != Verdict.LAWFUL:
                 raise ValidationError(
                     {"legality_check": _("The legality check found this request not lawful.")}
                 )
