@@ -18,7 +18,7 @@ from maatwerk.accounts.models import AccessLog, User
 from maatwerk.budgets import rules, services
 from maatwerk.budgets.models import EntryKind, LedgerEntry, SpendRequest, SpendStatus
 
-from .factories import IBAN
+from .factories import college_member, request
 
 # Lock the budget, lock the request (the rung it was routed to and the case's household read along), sum
 # the ledger, then the three writes (the commitment, the request's status, the audit row): one statement
@@ -32,19 +32,6 @@ OWN_STATEMENTS_KEYED = OWN_STATEMENTS + 2
 RULE_STATEMENTS_MAX = 2
 
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
-
-
-def _request(world, case, amount="100.00") -> SpendRequest:
-    return services.request_spend(
-        by=world.alice,
-        case=case,
-        amount=Decimal(amount),
-        channel="maatwerkbudget",
-        purpose="Kinderopvang",
-        legal_basis="rule_free",
-        creditor_name="Opvang De Vlinder",
-        iban=IBAN,
-    )
 
 
 def _approve_counted(monkeypatch, spend, by, key=None):
@@ -74,7 +61,7 @@ def _fresh(user) -> User:
 
 def test_an_approval_takes_four_statements_of_its_own_on_postgresql_and_one_for_the_rules(setup, monkeypatch):
     world, case, _budget = setup
-    spend = _request(world, case)
+    spend = request(world.alice, case)
     own, in_rules, result = _approve_counted(
         monkeypatch, SpendRequest(pk=spend.pk, budget_id=spend.budget_id), _fresh(world.dave)
     )
@@ -84,10 +71,8 @@ def test_an_approval_takes_four_statements_of_its_own_on_postgresql_and_one_for_
 
 
 def test_a_higher_rung_approving_costs_the_rules_one_query_more(setup, monkeypatch):
-    from .factories import college_member
-
     world, case, _budget = setup
-    spend = _request(world, case)  # routed to the team lead
+    spend = request(world.alice, case)  # routed to the team lead
     own, in_rules, result = _approve_counted(monkeypatch, spend, _fresh(college_member(world.eindhoven)))
     assert result.status == SpendStatus.APPROVED
     assert own == OWN_STATEMENTS and in_rules == RULE_STATEMENTS_MAX
@@ -95,7 +80,7 @@ def test_a_higher_rung_approving_costs_the_rules_one_query_more(setup, monkeypat
 
 def test_a_keyed_approval_locks_the_budget_once(setup, monkeypatch):
     world, case, _budget = setup
-    spend = _request(world, case)
+    spend = request(world.alice, case)
     own, in_rules, _result = _approve_counted(monkeypatch, spend, _fresh(world.dave), key="key-1")
     assert own == OWN_STATEMENTS_KEYED
     assert in_rules <= RULE_STATEMENTS_MAX
@@ -109,7 +94,7 @@ def test_a_keyed_approval_locks_the_budget_once(setup, monkeypatch):
 def test_the_rows_written_in_plain_sql_read_back_as_the_orm_writes_them(setup):
     world, case, budget = setup
     before = timezone.now()
-    spend = _request(world, case, amount="123.45")
+    spend = request(world.alice, case, "123.45")
     services.approve_spend(spend, by=world.dave)
     after = timezone.now()
 
@@ -146,8 +131,8 @@ def test_the_rows_written_in_plain_sql_read_back_as_the_orm_writes_them(setup):
 
 def test_an_approval_above_the_balance_writes_nothing(setup):
     world, case, budget = setup
-    spend = _request(world, case, amount="900.00")
-    other = _request(world, case, amount="200.00")
+    spend = request(world.alice, case, "900.00")
+    other = request(world.alice, case, "200.00")
     services.approve_spend(spend, by=world.dave)
     with pytest.raises(ValidationError) as refused:
         services.approve_spend(other, by=world.dave)
