@@ -14,6 +14,8 @@ from maatwerk.budgets import services
 from maatwerk.budgets.models import Budget, Channel, LegalBasis, LegalityCheckRule, Mandate, SpendRequest
 from maatwerk.cases.models import Case, Status
 
+from .organisation import MUNICIPALITIES
+
 TEAM_MAATWERKBUDGET = Decimal("25000.00")
 MUNICIPAL_BIJZONDERE_BIJSTAND = Decimal("60000.00")
 
@@ -59,43 +61,46 @@ def ensure_budgets(today: datetime.date | None = None) -> int:
     return made
 
 
-# The demo ladder of every municipality, lowest rung first: (channel, title, role or username suffix of a
-# named person, up to). Childcare of EUR 6,500 (the story the practice began with) is above the team lead's
-# mandate and goes to the manager of the social domain, after a legality check (above EUR 2,500).
+# The demo ladder of every municipality, lowest rung first: (channel, title, the role of a role rung or
+# None, the demo user named in a person's rung (`<slug>.<name>`, see organisation.py) or None, up to).
+# Childcare of EUR 6,500 (the story the practice began with) is above the team lead's mandate and goes to
+# the manager of the social domain, after a legality check (above EUR 2,500).
 LADDER = [
-    (Channel.MAATWERKBUDGET, "Sociaal werker", Role.WORKER, Decimal("500")),
-    (Channel.MAATWERKBUDGET, "Teamleider", Role.TEAM_LEAD, Decimal("5000")),
-    (Channel.MAATWERKBUDGET, "Manager sociaal domein", ".policy", Decimal("25000")),
-    (Channel.MAATWERKBUDGET, "College van B en W", ".college", Decimal("250000")),
+    (Channel.MAATWERKBUDGET, "Sociaal werker", Role.WORKER, None, Decimal("500")),
+    (Channel.MAATWERKBUDGET, "Teamleider", Role.TEAM_LEAD, None, Decimal("5000")),
+    (Channel.MAATWERKBUDGET, "Manager sociaal domein", None, "policy", Decimal("25000")),
+    (Channel.MAATWERKBUDGET, "College van B en W", None, "college", Decimal("250000")),
     # Bijzondere bijstand is a formal decision: only named, mandated civil servants take it.
-    (Channel.BIJZONDERE_BIJSTAND, "Teamleider (gemandateerd)", ".team_lead", Decimal("2500")),
-    (Channel.BIJZONDERE_BIJSTAND, "Manager sociaal domein", ".policy", Decimal("25000")),
-    (Channel.BIJZONDERE_BIJSTAND, "College van B en W", ".college", Decimal("250000")),
+    (Channel.BIJZONDERE_BIJSTAND, "Teamleider (gemandateerd)", None, "team_lead", Decimal("2500")),
+    (Channel.BIJZONDERE_BIJSTAND, "Manager sociaal domein", None, "policy", Decimal("25000")),
+    (Channel.BIJZONDERE_BIJSTAND, "College van B en W", None, "college", Decimal("250000")),
 ]
 
 
 @transaction.atomic
 def ensure_ladder() -> int:
-    """The demo mandate ladder in every municipality, each rung added once (by its name). Returns rungs
-    made. Rungs are added as the municipality's demo administrator would, through the service."""
+    """The demo mandate ladder in every demo municipality, each rung added once (by its name). Returns
+    rungs made. Rungs are added as the municipality's demo administrator would, through the service."""
+    slugs = {code: slug for _name, code, slug, _teams in MUNICIPALITIES}
     made = 0
-    for municipality in Municipality.objects.order_by("pk"):
+    for municipality in Municipality.objects.filter(code__in=slugs).order_by("pk"):
         admin = _member(municipality, Role.ADMIN)
-        slug = admin.username.split(".")[0] if admin is not None and "." in admin.username else None
-        if slug is None:
+        if admin is None:
             continue
-        for channel, title, who, limit in LADDER:
+        for channel, title, role, named, limit in LADDER:
             if Mandate.objects.filter(municipality=municipality, channel=channel, title=title).exists():
                 continue
-            person = User.objects.filter(username=f"{slug}{who}").first() if who.startswith(".") else None
-            if who.startswith(".") and person is None:
-                continue
+            person = None
+            if named is not None:
+                person = User.objects.filter(username=f"{slugs[municipality.code]}.{named}").first()
+                if person is None:
+                    continue
             services.save_mandate(
                 by=admin,
                 municipality=municipality,
                 channel=channel,
                 title=title,
-                role="" if person else who,
+                role=role or "",
                 user_id=person.pk if person else None,
                 max_amount=limit,
             )
