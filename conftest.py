@@ -125,20 +125,27 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh browser page; `page.base_url` is the live server. Dutch, like our users."""
+def new_page(browser, base_url: str):
+    """A page in a fresh browser context (its own cookies: one user's session); close its `.context`.
+    Dutch, like our users; `page.base_url` is the live server."""
     from playwright.sync_api import expect
 
     # A busy CI machine (two cores, two test workers, a Chromium each) needs more than expect()'s 5 s
     # default for an assertion to come true; a real failure still fails, only later.
     expect.set_options(timeout=BROWSER_TIMEOUT)
-    context = browser.new_context(locale="nl-NL", base_url=live_server.url)
+    context = browser.new_context(locale="nl-NL", base_url=base_url)
     page = context.new_page()
     page.set_default_timeout(BROWSER_TIMEOUT)
-    page.base_url = live_server.url
+    page.base_url = base_url
+    return page
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser page; `page.base_url` is the live server."""
+    page = new_page(browser, live_server.url)
     yield page
-    context.close()
+    page.context.close()
 
 
 # htmx.min.js is a deferred script and sets up the page's hx- attributes on DOMContentLoaded. Until then a

@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from playwright.sync_api import expect
 
-from conftest import browser_login, click_and_load, htmx_ready
+from conftest import browser_login, click_and_load, htmx_ready, new_page
 from maatwerk.budgets import services
 from maatwerk.budgets.models import Channel, PaymentBatch, SpendRequest, SpendStatus
 from maatwerk.businesscases.tests.factories import case_for
@@ -35,12 +35,10 @@ def nl(text: str) -> str:
 
 
 def as_user(browser, live_server, username: str):
-    """A fresh browser session, logged in as `username`."""
-    context = browser.new_context(locale="nl-NL", base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
+    """A fresh browser session, logged in as `username`: (its context, to close, and its page)."""
+    page = new_page(browser, live_server.url)
     browser_login(page, username)
-    return context, page
+    return page.context, page
 
 
 def build_business_case(page, case) -> None:
