@@ -51,7 +51,7 @@ def _ladder_municipalities(user) -> list[Municipality]:
 
 def _admin_municipality(user, pk) -> Municipality:
     """The municipality `user` administers, or 404 (another municipality's ladder is not theirs to see)."""
-    if pk not in tenancy.municipality_ids(user, [Role.ADMIN]):
+    if not rules.is_admin_of(pk, user):
         raise Http404
     return Municipality.objects.get(pk=pk)
 

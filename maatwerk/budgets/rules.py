@@ -38,8 +38,14 @@ from .models import Budget, Channel, LegalityCheckRule, Mandate, SpendRequest, S
 TEAM_ROLES = {Role.WORKER, Role.TEAM_LEAD}
 
 
+def is_admin_of(municipality_id: int, by) -> bool:
+    """Whether `by` is a (functional) administrator of the municipality: budgets, allocations, mandates,
+    payments and payment batches are theirs."""
+    return municipality_id in tenancy.municipality_ids(by, [Role.ADMIN])
+
+
 def _is_admin(spend: SpendRequest, by) -> bool:
-    return spend.municipality_id in tenancy.municipality_ids(by, [Role.ADMIN])
+    return is_admin_of(spend.municipality_id, by)
 
 
 # --- the ladder -----------------------------------------------------------------------------------------

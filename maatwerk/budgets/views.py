@@ -109,7 +109,7 @@ def budget_detail(request, pk: int):
 
 
 def _budget_page(request, budget, form, status=200):
-    may_allocate = budget.municipality_id in tenancy.municipality_ids(request.user, [Role.ADMIN])
+    may_allocate = rules.is_admin_of(budget.municipality_id, request.user)
     entries = list(
         queries.visible_entries(request.user, budget)
         .select_related("spend", "spend__case", "created_by", "reverses")

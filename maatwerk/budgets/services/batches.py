@@ -11,8 +11,7 @@ from django.utils.translation import ngettext
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
 
-from maatwerk.accounts import tenancy
-from maatwerk.accounts.models import AccessLog, Municipality, Role
+from maatwerk.accounts.models import AccessLog, Municipality
 from maatwerk.lib import money
 from maatwerk.lib.money import format_eur, round_money
 
@@ -61,7 +60,7 @@ def export_payment_batch(
     already in an exported batch that was not marked paid or withdrawn is left out, so that the same
     transfer is not sent to the bank twice. Refused when nothing is left to export.
     """
-    if municipality.pk not in tenancy.municipality_ids(by, [Role.ADMIN]):
+    if not rules.is_admin_of(municipality.pk, by):
         raise PermissionDenied(_("Only an administrator of this municipality may export payments."))
     errors = {}
     debtor_name = (debtor_name or "").strip()
@@ -256,7 +255,7 @@ def withdraw_batch(batch: PaymentBatch, *, by, reason: str) -> PaymentBatch:
 
     Books nothing: the spends stay approved (or whatever they became meanwhile).
     """
-    if batch.municipality_id not in tenancy.municipality_ids(by, [Role.ADMIN]):
+    if not rules.is_admin_of(batch.municipality_id, by):
         raise PermissionDenied(_("Only an administrator of this municipality may withdraw a payment batch."))
     reason = valid_reason(reason)
     with transaction.atomic():

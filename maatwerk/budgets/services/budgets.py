@@ -7,11 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from maatwerk.accounts import tenancy
-from maatwerk.accounts.models import AccessLog, Role
+from maatwerk.accounts.models import AccessLog
 from maatwerk.lib import ledger, money
 from maatwerk.lib.money import format_eur
 
+from .. import rules
 from ..models import Budget, Channel, EntryKind, LedgerEntry
 from .common import book, date_errors, log, valid_amount, valid_reason
 from .locking import lock_budget
@@ -27,7 +27,7 @@ def balances(budget: Budget) -> ledger.Balances:
 
 
 def create_budget(*, by, municipality, channel: str, period_start, period_end, team=None) -> Budget:
-    if municipality.pk not in tenancy.municipality_ids(by, [Role.ADMIN]):
+    if not rules.is_admin_of(municipality.pk, by):
         raise PermissionDenied(_("Only an administrator of this municipality may do this."))
     errors = {}
     if channel not in Channel.values:
@@ -71,7 +71,7 @@ def create_budget(*, by, municipality, channel: str, period_start, period_end, t
 
 
 def allocate(budget: Budget, *, by, amount, note: str = "") -> LedgerEntry:
-    if budget.municipality_id not in tenancy.municipality_ids(by, [Role.ADMIN]):
+    if not rules.is_admin_of(budget.municipality_id, by):
         raise PermissionDenied(_("Only an administrator of this municipality may allocate budget."))
     amount = valid_amount(amount)
     with transaction.atomic():
@@ -94,7 +94,7 @@ def allocate(budget: Budget, *, by, amount, note: str = "") -> LedgerEntry:
 
 def reverse_allocation(entry: LedgerEntry, *, by, reason: str) -> LedgerEntry:
     """Correct an allocation with a reversing entry; refused when that money is already committed or paid."""
-    if entry.budget.municipality_id not in tenancy.municipality_ids(by, [Role.ADMIN]):
+    if not rules.is_admin_of(entry.budget.municipality_id, by):
         raise PermissionDenied(_("Only an administrator of this municipality may allocate budget."))
     reason = valid_reason(reason)
     with transaction.atomic():

@@ -11,11 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog, Membership, Municipality, Role
 from maatwerk.validation import parse_choice, parse_money, parse_text
 
+from .. import rules
 from ..models import Channel, LegalityCheckRule, Mandate
 
 # The roles a rung may name: the team's workers and team leads, or a municipal role whose holders decide.
@@ -24,7 +24,7 @@ FIELDS = ("channel", "role", "user_id", "title", "max_amount", "active")
 
 
 def _refuse_unless_admin(by, municipality: Municipality) -> None:
-    if municipality.pk not in tenancy.municipality_ids(by, [Role.ADMIN]):
+    if not rules.is_admin_of(municipality.pk, by):
         raise PermissionDenied(_("Only an administrator of this municipality may change the mandates."))
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from stdnum import iban as stdnum_iban
 
 from maatwerk.accounts import audit, tenancy
-from maatwerk.accounts.models import AccessLog, Role
+from maatwerk.accounts.models import AccessLog
 from maatwerk.businesscases import services as bc_services
 from maatwerk.lib import ledger
 from maatwerk.lib.money import format_eur
@@ -392,7 +392,7 @@ def reverse_payment(spend: SpendRequest, *, by, reason: str) -> SpendRequest:
         current = lock_spend(spend.pk)
         if current.status != SpendStatus.PAID:
             raise ValidationError({"status": _("Only a paid request can have its payment reversed.")})
-        if current.municipality_id not in tenancy.municipality_ids(by, [Role.ADMIN]):
+        if not rules.is_admin_of(current.municipality_id, by):
             raise PermissionDenied(_("Only an administrator may reverse a payment."))
         open_entries = LedgerEntry.objects.filter(
             spend=current, kind__in=[EntryKind.PAYMENT, EntryKind.RELEASE], reversed_by__isnull=True
