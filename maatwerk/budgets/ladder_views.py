@@ -32,10 +32,10 @@ def ladders(municipality: Municipality) -> list[dict]:
     thresholds = {
         r.channel: r.above_amount for r in LegalityCheckRule.objects.filter(municipality=municipality)
     }
-    every = Mandate.objects.filter(municipality=municipality).select_related("user")
+    every = list(Mandate.objects.filter(municipality=municipality).select_related("user"))
     out = []
     for channel in Channel:
-        active = rules.ladder(municipality.pk, channel)
+        active = rules.rungs_of(every, channel)
         inactive = [m for m in every if m.channel == channel and m not in active]
         rungs = [{"mandate": m, "counts": m in active} for m in [*active, *inactive]]
         out.append(

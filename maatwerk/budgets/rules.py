@@ -56,10 +56,18 @@ def ladder(municipality_id: int, channel: str) -> list[Mandate]:
 
     Special assistance counts only the rungs that name a person (see `approval_refusal`).
     """
-    rungs = Mandate.objects.filter(municipality_id=municipality_id, channel=channel, active=True)
-    if channel == Channel.BIJZONDERE_BIJSTAND:
-        rungs = rungs.filter(user__isnull=False)
-    rungs = rungs.select_related("user")
+    mandates = Mandate.objects.filter(municipality_id=municipality_id, channel=channel, active=True)
+    return rungs_of(mandates.select_related("user"), channel)
+
+
+def rungs_of(mandates, channel: str) -> list[Mandate]:
+    """Of these mandates, the rungs of the channel's ladder, lowest first (an unlimited rung last): active,
+    of that channel, and for special assistance only those that name a person."""
+    rungs = [
+        m
+        for m in mandates
+        if m.active and m.channel == channel and (m.user_id or channel != Channel.BIJZONDERE_BIJSTAND)
+    ]
     return sorted(rungs, key=lambda m: (m.max_amount is None, m.max_amount or 0, m.pk))
 
 
