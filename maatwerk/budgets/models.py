@@ -192,6 +192,21 @@ class PayeeKind(models.TextChoices):
     IN_KIND = "in_kind", _("in kind")
 
 
+class Kind(models.TextChoices):
+    """What the money is for, in kinds a municipality can weigh against each other ("what yields most?").
+    The purpose says it in the worker's words; the kind is what the dashboards count."""
+
+    RENT_ARREARS = "rent_arrears", _("rent arrears")
+    ENERGY = "energy", _("energy arrears")
+    DEBTS = "debts", _("debts and fines")
+    CHILDCARE = "childcare", _("childcare")
+    TRANSPORT = "transport", _("transport to work")
+    EDUCATION = "education", _("education and work")
+    HOUSING = "housing", _("housing and furnishing")
+    CARE = "care", _("care and health")
+    OTHER = "other", _("other")
+
+
 class SpendRequest(models.Model):
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality")
@@ -228,6 +243,7 @@ class SpendRequest(models.Model):
     creditor_name = models.CharField(_("creditor name"), max_length=70, blank=True)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     purpose = models.CharField(_("purpose"), max_length=140)
+    kind = models.CharField(_("kind of maatwerk"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     legal_basis = models.CharField(_("legal basis"), max_length=30, choices=LegalBasis.choices)
     deviates_from_policy = models.BooleanField(_("deviates from policy rules"), default=False)
     deviation_motivation = models.TextField(_("motivation of the deviation"), blank=True)

@@ -54,6 +54,9 @@ class VersionQuerySet(models.QuerySet):
         return super().delete()
 
 
+NET_QUANTILES = 20
+
+
 class BusinessCaseVersion(models.Model):
     business_case = models.ForeignKey(
         BusinessCase, on_delete=models.CASCADE, related_name="versions", verbose_name=_("business case")
@@ -78,6 +81,14 @@ class BusinessCaseVersion(models.Model):
         _("return on investment"), max_digits=18, decimal_places=4, null=True, blank=True
     )
     p_net_positive = models.DecimalField(_("chance of a net gain"), max_digits=5, decimal_places=4)
+    # For the dashboards' two-level intervals (insights): the simulated net as NET_QUANTILES equally likely
+    # values (the quantiles of the Monte Carlo draws at the midpoints (i + 0.5) / NET_QUANTILES), and the
+    # variance and third central moment of the draws themselves. Empty / null for versions made before.
+    net_draws = models.JSONField(_("simulated net, as quantiles"), default=list, blank=True)
+    net_var = models.FloatField(_("variance of the simulated net"), null=True, blank=True)
+    net_m3 = models.FloatField(_("third central moment of the simulated net"), null=True, blank=True)
+    # The weakest confidence grade (A..D) of the catalogue items the plan uses; "" when it uses none.
+    weakest_grade = models.CharField(_("weakest confidence grade"), max_length=1, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
