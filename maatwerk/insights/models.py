@@ -35,10 +35,14 @@ class Measures(models.Model):
     closed_n = models.IntegerField(default=0)
     duration_days = models.BigIntegerField(default=0)
     duration_days_sq = models.FloatField(default=0)
+    duration_days_cu = models.FloatField(default=0)
 
     # Approved or paid spends (not cancelled or rejected) by channel.
     spend_maatwerk = models.DecimalField(**MONEY)
     spend_bijzonder = models.DecimalField(**MONEY)
+    # Cases with such a spend, per channel.
+    spend_maatwerk_n = models.IntegerField(default=0)
+    spend_bijzonder_n = models.IntegerField(default=0)
 
     # Hours booked on the case, in all and by activity (`TimeEntry.Activity`).
     hours = models.DecimalField(**HOURS)
@@ -61,6 +65,12 @@ class Measures(models.Model):
     net_mv = models.FloatField(default=0)
     net_t = models.FloatField(default=0)
     chance = models.FloatField(default=0)
+    # The same power sums over the households whose expected net m is above zero (the optimism-bias
+    # haircut lowers savings only, so the extrapolation needs them apart from the losses).
+    net_pos_n = models.IntegerField(default=0)
+    net_pos_s1 = models.FloatField(default=0)
+    net_pos_s2 = models.FloatField(default=0)
+    net_pos_s3 = models.FloatField(default=0)
     avoided = models.FloatField(default=0)
     investment = models.FloatField(default=0)
     # The weakest confidence grade (A best .. D worst) among the catalogue items the business case uses:
@@ -81,6 +91,8 @@ class Measures(models.Model):
     fu3_held_net = models.FloatField(default=0)
     fu3_failed_bc = models.IntegerField(default=0)
     fu3_failed_net = models.FloatField(default=0)
+    fu3_held_net_sq = models.FloatField(default=0)
+    fu3_failed_net_sq = models.FloatField(default=0)
     fu12_done = models.IntegerField(default=0)
     fu12_trouble = models.IntegerField(default=0)
     fu12_held = models.IntegerField(default=0)
@@ -88,6 +100,8 @@ class Measures(models.Model):
     fu12_held_net = models.FloatField(default=0)
     fu12_failed_bc = models.IntegerField(default=0)
     fu12_failed_net = models.FloatField(default=0)
+    fu12_held_net_sq = models.FloatField(default=0)
+    fu12_failed_net_sq = models.FloatField(default=0)
 
     # Client grades (Feedback) 1..10; a closed case without feedback is a respondent who gave none.
     grade_1 = models.IntegerField(default=0)
@@ -101,6 +115,33 @@ class Measures(models.Model):
     grade_9 = models.IntegerField(default=0)
     grade_10 = models.IntegerField(default=0)
     no_grade = models.IntegerField(default=0)
+
+    # A case counts once in every life domain (`cases.models.LifeDomain`, 1..13) and agency
+    # (`cases.models.Agency`, 1..11) it involves: domain_k = 1 when bit k - 1 of Case.domains is set.
+    domain_1 = models.IntegerField(default=0)
+    domain_2 = models.IntegerField(default=0)
+    domain_3 = models.IntegerField(default=0)
+    domain_4 = models.IntegerField(default=0)
+    domain_5 = models.IntegerField(default=0)
+    domain_6 = models.IntegerField(default=0)
+    domain_7 = models.IntegerField(default=0)
+    domain_8 = models.IntegerField(default=0)
+    domain_9 = models.IntegerField(default=0)
+    domain_10 = models.IntegerField(default=0)
+    domain_11 = models.IntegerField(default=0)
+    domain_12 = models.IntegerField(default=0)
+    domain_13 = models.IntegerField(default=0)
+    agency_1 = models.IntegerField(default=0)
+    agency_2 = models.IntegerField(default=0)
+    agency_3 = models.IntegerField(default=0)
+    agency_4 = models.IntegerField(default=0)
+    agency_5 = models.IntegerField(default=0)
+    agency_6 = models.IntegerField(default=0)
+    agency_7 = models.IntegerField(default=0)
+    agency_8 = models.IntegerField(default=0)
+    agency_9 = models.IntegerField(default=0)
+    agency_10 = models.IntegerField(default=0)
+    agency_11 = models.IntegerField(default=0)
 
     class Meta:
         abstract = True
@@ -144,6 +185,9 @@ class BudgetMonth(models.Model):
     allocated = models.DecimalField(**MONEY)
     committed = models.DecimalField(**MONEY)
     paid = models.DecimalField(**MONEY)
+    # Distinct spends booked in the month (commitments or payments): a month of fewer than ten is merged
+    # with the next for the policy and programme roles.
+    spends = models.IntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["municipality_id", "month"], name="budgetmonth_municipality")]
