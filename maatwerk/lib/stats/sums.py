@@ -248,9 +248,10 @@ def prediction_total_from_sums(
     and below; a zero may be in either). The two are kept apart because the haircut lowers the savings
     only: the sums of ``x·(1 − h)`` over the positive values are those of ``x`` times ``(1 − h)^k``.
 
-    :func:`prediction_total` draws the sum of ``n_new`` values when ``n_new`` is small enough (below
-    :data:`BOOTSTRAP_MAX_N`); here the spread of the sum is always the normal with a skewness term
-    (Cornish-Fisher), which the tests check for coverage at n = 5,000 and n_new = 300."""
+    :func:`prediction_total` draws the sum of ``n_new`` values when ``n_new`` is small enough (at most
+    :data:`BOOTSTRAP_MAX_N` with the default resamples, whatever n); here the spread of the sum is always
+    the normal with a skewness term (Cornish-Fisher), which the tests check for coverage at n = 5,000 and
+    n_new = 300."""
     level = _level(level)
     positive = _sums(positive, "positive", minimum=0)
     negative = _sums(negative, "negative", minimum=0)
