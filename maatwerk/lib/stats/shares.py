@@ -75,15 +75,16 @@ def mean_grade(grades: Iterable, *, level: float = 0.95) -> GradeSummary:
 
 def mean_grade_from_counts(counts, no_grade: int = 0, *, level: float = 0.95) -> GradeSummary:
     """:func:`mean_grade` from the number of respondents per grade (``{grade: count}`` for grades 1-10, or
-    a list of ten counts for grades 1 to 10) and ``no_grade``, those who gave none: the same summary as
-    :func:`mean_grade` of the list those counts stand for (the counts are all the data there is)."""
+    a list or array of ten counts for grades 1 to 10) and ``no_grade``, those who gave none: the same
+    summary as :func:`mean_grade` of the list those counts stand for (the counts are all the data there
+    is, and mean_grade never bootstraps, so this holds at every n)."""
     level = _level(level)
     if isinstance(counts, dict):
         for grade in counts:
             if isinstance(grade, bool) or not isinstance(grade, int | np.integer) or grade not in GRADES:
                 raise StatsInputError("counts", "must count whole grades from 1 to 10")
         pairs = [(g, counts.get(g, 0)) for g in GRADES]
-    elif isinstance(counts, list | tuple):
+    elif isinstance(counts, list | tuple | np.ndarray):
         if len(counts) != len(GRADES):
             raise StatsInputError("counts", "must hold ten counts, for grades 1 to 10")
         pairs = list(zip(GRADES, counts, strict=True))

@@ -260,6 +260,7 @@ def test_mean_grade_from_counts_equals_mean_grade_of_the_grades_they_count(count
 def test_mean_grade_from_counts_of_the_nation_is_quick_and_on_the_scale():
     counts = [200, 300, 1_000, 2_000, 9_000, 40_000, 90_000, 150_000, 90_000, 40_000]
     result = stats.mean_grade_from_counts(counts, no_grade=80_000)
+    assert stats.mean_grade_from_counts(np.array(counts), no_grade=80_000) == result
     mean = sum(g * c for g, c in zip(range(1, 11), counts, strict=True)) / sum(counts)
     assert result.estimate == pytest.approx(mean, rel=1e-12)
     assert result.low < mean < result.high and result.high - result.low < 0.02
