@@ -37,9 +37,30 @@ The other functions
 * :func:`prediction_total`: what ``n_new`` new households would yield in total, never ``n_new × mean``.
 * :func:`proportion_interval`: Wilson's score interval for a share.
 * :func:`mean_grade`: client grades 1–10 with their distribution and the number who gave none.
+
+Many households: from sums (:mod:`.sums`)
+------------------------------------------
+The national dashboard cannot fetch a million households, but it can add up the precomputed table's sums.
+Above :data:`BOOTSTRAP_MAX_N` households (8,388: ``MAX_CELLS // DEFAULT_RESAMPLES``) the functions above skip
+the bootstrap anyway, and the analytic intervals they use need sums only. So a caller decides by n:
+
+* ``n <= BOOTSTRAP_MAX_N``: fetch the per-household figures and call :func:`mean_interval`,
+  :func:`two_level_interval`, :func:`prediction_total` (they bootstrap);
+* ``n > BOOTSTRAP_MAX_N``: add up the sums and call :func:`mean_interval_from_sums` (with
+  :class:`PowerSums`), :func:`two_level_from_sums` (the ``net_*`` columns of ``insights.Measures``) and
+  :func:`prediction_total_from_sums` (the power sums of the positive and of the other values apart, because
+  the haircut lowers savings only). They equal the functions above on the same data to rounding (1e-9
+  in the tests; see :mod:`.sums` for the precision of float64 sums).
+
+:func:`prediction_total` bootstraps the sum of ``n_new`` new households whenever ``n_new`` is at most
+``BOOTSTRAP_MAX_N`` (even when n is large); :func:`prediction_total_from_sums` always uses the normal with a
+skewness term (Cornish-Fisher) there, which covers as it should at n = 5,000 and n_new = 300 (the tests).
+:func:`mean_grade` never bootstraps, so :func:`mean_grade_from_counts` (the grade_1..grade_10 counts and
+no_grade) equals it at every n.
 """
 
 from ._base import (
+    BOOTSTRAP_MAX_N,
     DEFAULT_RESAMPLES,
     MAX_CELLS,
     NOTE_ANALYTIC,
@@ -60,10 +81,24 @@ from ._base import (
     t_ppf,
 )
 from .mean import mean_interval, two_level_interval
-from .shares import mean_grade, proportion_interval
+from .shares import mean_grade, mean_grade_from_counts, proportion_interval
+from .sums import (
+    PowerSums,
+    mean_interval_from_sums,
+    prediction_total_from_sums,
+    split_by_sign,
+    two_level_from_sums,
+)
 from .totals import GRADE_HAIRCUT, haircut_for_grade, prediction_total
 
 __all__ = [
+    "BOOTSTRAP_MAX_N",
+    "PowerSums",
+    "mean_grade_from_counts",
+    "mean_interval_from_sums",
+    "prediction_total_from_sums",
+    "split_by_sign",
+    "two_level_from_sums",
     "MAX_CELLS",
     "NOTE_ANALYTIC",
     "NOTE_CONSTANT",

@@ -13,6 +13,9 @@ DEFAULT_RESAMPLES = 4000
 # Resampled values (B × n) above which the bootstrap gives way to its analytic counterpart: 2**25 cells
 # take about a third of a second on one core, and at n above 8,000 BCa and Hall's interval agree.
 MAX_CELLS = 2**25
+# The largest n at which mean_interval with the default resamples still bootstraps: above it, it and the
+# other functions use their analytic intervals, which the *_from_sums functions compute from sums alone.
+BOOTSTRAP_MAX_N = MAX_CELLS // DEFAULT_RESAMPLES
 # Resampled values handled at once, so that memory stays bounded (8 MiB of indices).
 _BLOCK_CELLS = 2**20
 # Below this n a figure is "small" and says so (the usual rule of thumb for a mean's normal approximation).

@@ -45,10 +45,12 @@ class _Moments:
 def _moments(values: np.ndarray) -> _Moments:
     n = values.size
     mean = float(values.mean())
+    if values.min() == values.max():
+        # Tested on the values, not the deviations: the mean of equal values such as 0.1 can round off
+        # them, and a deviation of 1e-17 would give a meaningless interval instead of "no spread".
+        return _Moments(n, float(values[0]), 0.0, 0.0)
     dev = values - mean
     scale = float(np.max(np.abs(dev)))
-    if scale == 0:
-        return _Moments(n, mean, 0.0, 0.0)
     dev = dev / scale  # in [-1, 1], so that neither tiny nor huge values under- or overflow the moments
     m2 = float(np.mean(dev**2))
     m3 = float(np.mean(dev**3))
@@ -204,15 +206,20 @@ def two_level_interval(
     offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
     flat = np.concatenate(arrays)
     means = np.add.reduceat(flat, offsets) / lengths
+    # A household whose draws are all alike has exactly its value and no spread, whatever the rounding
+    # of their mean (otherwise a within variance of 1e-26 turns an exact total into a "normal" one).
+    alike = np.minimum.reduceat(flat, offsets) == np.maximum.reduceat(flat, offsets)
+    means[alike] = flat[offsets[alike]]
     mean = float(means.mean())
     # Moments of one household's outcome, drawn as the bootstrap draws it (a household, then one of its
     # draws), in units of the largest deviation so that they neither under- nor overflow.
     scale = float(np.max(np.abs(flat - mean)))
-    if scale == 0:
+    if flat.min() == flat.max():  # as in _moments
+        mean = float(flat[0])
         m = _Moments(n, mean, 0.0, 0.0)
         within_var = np.zeros(n)
     else:
-        within = (flat - np.repeat(means, lengths)) / scale
+        within = (flat - np.repeat(means, lengths)) / scale  # 0 for the households all alike
         within_var = np.add.reduceat(within**2, offsets) / lengths
         within_m3 = np.add.reduceat(within**3, offsets) / lengths
         dev = (means - mean) / scale

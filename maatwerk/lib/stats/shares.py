@@ -20,7 +20,7 @@ from ._base import (
     _count,
     _level,
 )
-from .mean import _combine, _moments
+from .mean import _combine, _Moments
 
 # --- a share ----------------------------------------------------------------------------------------------
 
@@ -62,33 +62,62 @@ def mean_grade(grades: Iterable, *, level: float = 0.95) -> GradeSummary:
     to the left), clipped to the scale; the count per grade; and how many gave no grade. Deterministic:
     no bootstrap, so no rng."""
     level = _level(level)
-    given, missing = [], 0
+    distribution, missing = dict.fromkeys(GRADES, 0), 0
     for i, g in enumerate(grades):
         if g is None:
             missing += 1
             continue
         if isinstance(g, bool) or not isinstance(g, int | np.integer) or g not in GRADES:
             raise StatsInputError(f"grades[{i}]", "must be a whole grade from 1 to 10, or None")
-        given.append(int(g))
-    distribution = {g: given.count(g) for g in GRADES}
+        distribution[int(g)] += 1
+    return _grade_summary(distribution, missing, level)
+
+
+def mean_grade_from_counts(counts, no_grade: int = 0, *, level: float = 0.95) -> GradeSummary:
+    """:func:`mean_grade` from the number of respondents per grade (``{grade: count}`` for grades 1-10, or
+    a list or array of ten counts for grades 1 to 10) and ``no_grade``, those who gave none: the same
+    summary as :func:`mean_grade` of the list those counts stand for (the counts are all the data there
+    is, and mean_grade never bootstraps, so this holds at every n)."""
+    level = _level(level)
+    if isinstance(counts, dict):
+        for grade in counts:
+            if isinstance(grade, bool) or not isinstance(grade, int | np.integer) or grade not in GRADES:
+                raise StatsInputError("counts", "must count whole grades from 1 to 10")
+        pairs = [(g, counts.get(g, 0)) for g in GRADES]
+    elif isinstance(counts, list | tuple | np.ndarray):
+        if len(counts) != len(GRADES):
+            raise StatsInputError("counts", "must hold ten counts, for grades 1 to 10")
+        pairs = list(zip(GRADES, counts, strict=True))
+    else:
+        raise StatsInputError("counts", "must be a dict of grade to count or a list of ten counts")
+    distribution = {g: _count(c, f"counts[{g}]", minimum=0) for g, c in pairs}
+    if not any(distribution.values()):
+        raise StatsInputError("counts", "hold no grade at all")
+    return _grade_summary(distribution, _count(no_grade, "no_grade", minimum=0), level)
+
+
+def _grade_summary(distribution: dict[int, int], missing: int, level: float) -> GradeSummary:
     notes = []
     if missing:
         notes.append(NOTE_NO_GRADE)
-    if not given:
+    n = sum(distribution.values())
+    if not n:
         raise StatsInputError("grades", "hold no grade at all")
-    x = np.asarray(given, dtype=float)
-    if x.size == 1:
+    grades = np.array([g for g in GRADES if distribution[g]], dtype=float)
+    weights = np.array([distribution[g] for g in GRADES if distribution[g]], dtype=float)
+    mean = float(np.dot(grades, weights) / n)
+    if n == 1:
         low, high, method = 1.0, 10.0, "none (one grade)"
         notes.insert(0, NOTE_FEW_GRADES)
     else:
-        m = _moments(x)
+        m = _weighted_moments(grades, weights, n, mean)
         low, high, method, _, more = _combine(m, None, level)
         more = [note for note in more if note != NOTE_ANALYTIC]
-        notes[:0] = ([NOTE_FEW_GRADES] if m.n < SMALL_N else []) + more
+        notes[:0] = ([NOTE_FEW_GRADES] if n < SMALL_N else []) + more
         low, high = max(1.0, low), min(10.0, high)
     return GradeSummary(
-        n=x.size,
-        estimate=float(x.mean()),
+        n=n,
+        estimate=mean,
         low=low,
         high=high,
         level=level,
@@ -97,3 +126,16 @@ def mean_grade(grades: Iterable, *, level: float = 0.95) -> GradeSummary:
         distribution=distribution,
         no_grade=missing,
     )
+
+
+def _weighted_moments(grades: np.ndarray, weights: np.ndarray, n: int, mean: float) -> _Moments:
+    """:func:`mean._moments` of the grades each repeated ``weights`` times, without repeating them."""
+    dev = grades - mean
+    scale = float(np.max(np.abs(dev)))
+    if scale == 0:
+        return _Moments(n, mean, 0.0, 0.0)
+    dev = dev / scale
+    m2 = float(np.dot(weights, dev**2) / n)
+    m3 = float(np.dot(weights, dev**3) / n)
+    sd = scale * math.sqrt(m2 * n / (n - 1))
+    return _Moments(n, mean, sd / math.sqrt(n), m3 / m2**1.5)

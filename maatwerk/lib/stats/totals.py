@@ -16,6 +16,7 @@ from ._base import (
     WARNING_FAR,
     WARNING_SELECTED,
     WARNING_SMALL_N,
+    Interval,
     PredictionTotal,
     StatsInputError,
     _count,
@@ -78,21 +79,46 @@ def prediction_total(
     level = _level(level)
     x = _values(values, "values", minimum=2)
     n_new = _count(n_new, "n_new", minimum=1)
-    try:
-        haircut = float(haircut)
-    except (TypeError, ValueError):
-        raise StatsInputError("haircut", "must be a number") from None
-    if not 0 <= haircut < 1:
-        raise StatsInputError("haircut", "must lie in [0, 1)")
+    haircut = _haircut(haircut)
     generator = _rng(rng)
     x = np.where(x > 0, x * (1 - haircut), x)
     per_household = mean_interval(x, level, rng=generator, resamples=resamples, max_cells=max_cells)
-    n = x.size
+    b = _count(resamples, "resamples", minimum=100)
+    if b * n_new > max_cells:
+        n = x.size
+        mean = float(x.mean())
+        dev = x - mean
+        m2, m3 = float(np.mean(dev**2)), float(np.mean(dev**3))
+        spread, how = _spread_from_moments(n, m2, m3, n_new, level), "cornish-fisher sum"
+    else:
+        spread, how = _spread_of_sum(x, n_new, level, b, generator), "bootstrap sum"
+    return _prediction(per_household, x.size, n_new, haircut, selected, spread, how)
+
+
+def _haircut(haircut) -> float:
+    try:
+        value = float(haircut)
+    except (TypeError, ValueError):
+        raise StatsInputError("haircut", "must be a number") from None
+    if not 0 <= value < 1:
+        raise StatsInputError("haircut", "must lie in [0, 1)")
+    return value
+
+
+def _prediction(
+    per_household: Interval,
+    n: int,
+    n_new: int,
+    haircut: float,
+    selected: bool,
+    spread: tuple[float, float],
+    how: str,
+) -> PredictionTotal:
+    """MOVER: the mean's and the spread's distances to each limit, combined as independent."""
     centre = n_new * per_household.estimate
     mean_low = n_new * (per_household.estimate - per_household.low)
     mean_high = n_new * (per_household.high - per_household.estimate)
-
-    spread_low, spread_high = _spread_of_sum(x, n_new, level, resamples, max_cells, generator)
+    spread_low, spread_high = spread
     low = centre - math.hypot(mean_low, spread_low)
     high = centre + math.hypot(mean_high, spread_high)
 
@@ -108,8 +134,8 @@ def prediction_total(
         estimate=centre,
         low=low,
         high=high,
-        level=level,
-        method="mover(" + per_household.method + ", bootstrap sum)",
+        level=per_household.level,
+        method=f"mover({per_household.method}, {how})",
         widened=per_household.widened,
         notes=per_household.notes,
         n_new=n_new,
@@ -119,28 +145,33 @@ def prediction_total(
     )
 
 
-def _spread_of_sum(x, n_new, level, resamples, max_cells, generator) -> tuple[float, float]:
-    """How far the sum of n_new new values falls below and above n_new × their mean, at ``level``."""
+def _spread_from_moments(n: int, m2: float, m3: float, n_new: int, level: float) -> tuple[float, float]:
+    """The spread of the sum of n_new values by Cornish-Fisher, from the central moments of the n seen
+    (dividing by n): the variance scaled up by n / (n − 1), the skewness that of a sum of n_new
+    (γ / sqrt n_new)."""
+    if m2 <= 0:
+        return 0.0, 0.0
+    sd = math.sqrt(m2 * n / (n - 1))
+    gamma = m3 / m2**1.5 / math.sqrt(n_new)
+    scale = sd * math.sqrt(n_new)
+    z = _NORMAL.inv_cdf((1 + level) / 2)
+    low = -z + (z * z - 1) * gamma / 6
+    high = z + (z * z - 1) * gamma / 6
+    return -low * scale, high * scale
+
+
+def _spread_of_sum(x, n_new, level, resamples, generator) -> tuple[float, float]:
+    """How far the sum of n_new new values falls below and above n_new × their mean, at ``level``: the sum
+    of n_new draws from the deviations of the households seen (centred, scaled up by sqrt(n / (n − 1)))."""
     n = x.size
-    mean = float(x.mean())
-    dev = (x - mean) * math.sqrt(n / (n - 1))
+    dev = (x - float(x.mean())) * math.sqrt(n / (n - 1))
     if not np.any(dev):
         return 0.0, 0.0
-    b = _count(resamples, "resamples", minimum=100)
     alpha = (1 - level) / 2
-    if b * n_new > max_cells:
-        # Cornish-Fisher with the skewness of a sum of n_new values (γ / sqrt n_new).
-        sd = math.sqrt(float(np.mean(dev**2)))
-        gamma = float(np.mean(dev**3)) / sd**3 / math.sqrt(n_new)
-        scale = sd * math.sqrt(n_new)
-        z = _NORMAL.inv_cdf(1 - alpha)
-        low = -z + (z * z - 1) * gamma / 6
-        high = z + (z * z - 1) * gamma / 6
-        return -low * scale, high * scale
-    sums = np.empty(b)
+    sums = np.empty(resamples)
     rows = max(1, _BLOCK_CELLS // n_new)
-    for start in range(0, b, rows):
-        stop = min(b, start + rows)
+    for start in range(0, resamples, rows):
+        stop = min(resamples, start + rows)
         sums[start:stop] = dev[generator.integers(0, n, size=(stop - start, n_new))].sum(axis=1)
     low, high = np.quantile(sums, [alpha, 1 - alpha])
     return max(0.0, -float(low)), max(0.0, float(high))

@@ -143,6 +143,12 @@ def test_mean_interval_of_equal_values_has_no_width_and_says_why():
     assert stats.NOTE_CONSTANT in result.notes
 
 
+def test_mean_interval_of_equal_values_that_do_not_add_up_exactly_is_still_constant():
+    # The mean of seven times 0.1 rounds to 0.09999999999999999: no spread all the same.
+    result = stats.mean_interval([0.1] * 7, rng=1)
+    assert (result.method, result.low, result.estimate, result.high) == ("constant", 0.1, 0.1, 0.1)
+
+
 def test_mean_interval_of_many_households_skips_the_bootstrap():
     x = savings(np.random.default_rng(4), 20_000)
     fast = stats.mean_interval(x, rng=1)  # 20,000 × 4,000 resampled values is above MAX_CELLS
@@ -197,6 +203,9 @@ def test_two_level_without_spread_within_equals_the_one_level_interval():
     assert two.high == pytest.approx(one.high, rel=1e-9)
     assert two.widened == one.widened
     assert (two.total.low, two.total.estimate, two.total.high) == pytest.approx((x.sum(),) * 3)
+    # Draws all alike are the household's value exactly, however their mean rounds: the total is exact.
+    assert two.total.method == "exact"
+    assert two.total.low == two.total.high
 
 
 def test_two_level_with_large_spread_within_is_wider():
