@@ -16,6 +16,7 @@ urlpatterns = [
     path("businesscases/", include("maatwerk.businesscases.urls")),
     path("budget/", include("maatwerk.budgets.urls")),
     path("knelpunten/", include("maatwerk.barriers.urls")),
+    path("dashboard/", include("maatwerk.insights.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("beheer/", admin.site.urls),

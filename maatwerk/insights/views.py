@@ -1,8 +1,9 @@
-"""Start pages: the team's page with its members and case figures (the team dashboard of issue #12 grows
-here). Above the domain apps, so it may read cases, budgets and barriers; `accounts` imports none of them."""
+"""Start pages and the learning dashboards. Above the domain apps, so it may read cases, budgets and
+barriers; `accounts` imports none of them."""
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +12,9 @@ from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog, Membership
 from maatwerk.accounts.tenancy import visible_teams
 from maatwerk.cases.queries import team_summary
+
+from . import charts, dashboard, freshness, panels
+from .panels import extrapolation
 
 
 @login_required
@@ -43,3 +47,54 @@ def team_detail(request, pk: int):
     if team.pk in tenancy.team_ids(request.user):
         context["case_summary"] = team_summary(team.pk)
     return render(request, "insights/team.html", context)
+
+
+def _log(request, built, what: str) -> None:
+    who = built.form.audience
+    log_access(
+        request.user,
+        action=AccessLog.Action.READ,
+        purpose=f"dashboard ({who.level}): {what}",
+        object_type="insights.dashboard",
+        object_id=who.level,
+        request=request,
+    )
+
+
+@login_required
+def dashboard_page(request):
+    built = dashboard.build(request.user, request.GET)
+    last = freshness.last_refresh()
+    if freshness.is_stale():
+        freshness.request_refresh()
+    context = {
+        "title": _("Dashboard"),
+        "form": built.form,
+        "audience": built.form.audience,
+        "last_refresh": last,
+        "query": request.GET.urlencode(),
+    }
+    if built.context is None:
+        return render(request, "insights/dashboard.html", context, status=400)
+    _log(request, built, "page")
+    to = extrapolation.DEFAULT_TO
+    context["sections"] = panels.sections(built.context)
+    context["to"] = to
+    return render(request, "insights/dashboard.html", context)
+
+
+@login_required
+def figure_csv(request, slug: str):
+    built = dashboard.build(request.user, request.GET)
+    if built.context is None:
+        return render(
+            request,
+            "insights/dashboard.html",
+            {"title": _("Dashboard"), "form": built.form, "audience": built.form.audience},
+            status=400,
+        )
+    figure = panels.find(built.context, slug)
+    if figure is None:
+        raise Http404(_("Not found, or not visible for you."))
+    _log(request, built, f"csv {slug}")
+    return charts.csv_response(figure, f"{slug}.csv")

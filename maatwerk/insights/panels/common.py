@@ -1,0 +1,82 @@
+"""What every panel shares: the context it is built in, and turning statistics into table cells."""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from django.db.models import QuerySet
+from django.utils.translation import gettext
+
+from .. import disclosure, source
+from ..audience import Audience
+from ..filters import Filters
+
+# One seed per page: the same data give the same interval on every load.
+SEED = 20161
+
+
+@dataclass
+class Context:
+    audience: Audience
+    filters: Filters
+
+    @cached_property
+    def rows(self) -> QuerySet:
+        return source.rows(self.audience, self.filters)
+
+    @cached_property
+    def facts(self) -> QuerySet:
+        return source.rows(self.audience, self.filters, per_case=True)
+
+    def sums(self, fields, *, by=()) -> list[dict]:
+        return source.sums(self.rows, fields, by=by)
+
+    @cached_property
+    def total(self) -> dict:
+        """The sums of every measure over the selection, read once for the headline figures."""
+        from ..models import Measures
+
+        names = [
+            f.name
+            for f in Measures._meta.get_fields()
+            if f.concrete and f.name not in DIMENSIONS and f.name != "id"
+        ]
+        return self.sums(names)[0]
+
+    def rng(self, salt: int = 0) -> np.random.Generator:
+        return np.random.default_rng(SEED + salt)
+
+    def count(self, n: int):
+        return disclosure.count(self.audience, n)
+
+    def value(self, n: int, shown):
+        return disclosure.value(self.audience, n, shown)
+
+
+DIMENSIONS = {"municipality_id", "team_id", "opened_month", "closed_month", "status", "kind"}
+
+
+def interval_cells(ctx: Context, n: int, interval, *, scale: float = 1.0) -> dict:
+    """estimate / low / high cells of an interval over n households (hidden together)."""
+    if interval is None:
+        return {"estimate": ctx.value(n, None), "low": None, "high": None}
+    return {
+        "estimate": ctx.value(n, interval.estimate * scale),
+        "low": ctx.value(n, interval.low * scale),
+        "high": ctx.value(n, interval.high * scale),
+    }
+
+
+# The statistics library speaks English (it has no Django); its notes are msgids translated here, at the
+# moment they are shown. makemessages only finds literal strings, so they are listed once for it in
+# `stats_messages.py`; a test checks that every NOTE_ and WARNING_ constant of maatwerk.lib.stats has a
+# Dutch translation.
+def notes(*results) -> list[str]:
+    """The translated notes and warnings of statistics results (each once, in order)."""
+    out = []
+    for result in results:
+        for note in tuple(getattr(result, "notes", ())) + tuple(getattr(result, "warnings", ())):
+            text = gettext(note)
+            if text not in out:
+                out.append(text)
+    return out

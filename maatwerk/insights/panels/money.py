@@ -1,0 +1,238 @@
+"""Money: maatwerk spend by channel and budget exhaustion; expected avoided cost and net from the business
+cases, per case and in total, with the two-level interval; what yields most, per kind of maatwerk."""
+
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from maatwerk.budgets.models import Channel, Kind
+from maatwerk.lib import stats
+
+from ..charts import Column, Figure, interval, line
+from ..models import BudgetMonth
+from .common import Context, interval_cells, notes
+
+BC_FIELDS = ("bc_n", "net_s1", "net_s2", "net_s3", "net_v", "net_mv", "net_t", "chance")
+
+
+def spend_by_channel(ctx: Context) -> Figure:
+    t = ctx.total
+    rows = []
+    for channel, amount, n in (
+        (Channel.MAATWERKBUDGET, t["spend_maatwerk"], t["spend_maatwerk_n"]),
+        (Channel.BIJZONDERE_BIJSTAND, t["spend_bijzonder"], t["spend_bijzonder_n"]),
+    ):
+        n = int(n)
+        mean = Decimal(amount) / n if n else None
+        rows.append(
+            {
+                "channel": str(channel.label),
+                "n": ctx.count(n),
+                "amount": ctx.value(n, Decimal(amount)),
+                "mean": ctx.value(n, mean),
+            }
+        )
+    return Figure(
+        slug="spend",
+        title=_("Maatwerk spend by channel"),
+        columns=[
+            Column("channel", _("Channel")),
+            Column("n", _("Cases with a spend"), "count"),
+            Column("amount", _("Approved or paid"), "money"),
+            Column("mean", _("Per case"), "money"),
+        ],
+        rows=rows,
+        chart=None,
+        caption=_("Approved and paid spends of the cases in the selection."),
+    )
+
+
+def budget_exhaustion(ctx: Context) -> Figure | None:
+    """Spent plus committed against the budgets, cumulative per month. Not for a life-domain or agency
+    filter (a budget is not split by those)."""
+    if ctx.filters.needs_facts:
+        return None
+    qs = BudgetMonth.objects.all()
+    a = ctx.audience
+    if a.municipality_ids is not None:
+        qs = qs.filter(municipality_id__in=a.municipality_ids)
+    if a.team_ids is not None:
+        qs = qs.filter(team_id__in=a.team_ids)
+    if ctx.filters.municipality:
+        qs = qs.filter(municipality_id=ctx.filters.municipality)
+    if ctx.filters.team:
+        qs = qs.filter(team_id=ctx.filters.team)
+    months = list(
+        qs.values("month")
+        .annotate(
+            allocated=Sum("allocated"), committed=Sum("committed"), paid=Sum("paid"), spends=Sum("spends")
+        )
+        .order_by("month")
+    )
+    # For the protected roles a month of fewer than ten spends is merged into the next: its own sum would
+    # be the difference of two cumulative figures.
+    rows, allocated, used, pending = [], Decimal(0), Decimal(0), 0
+    for i, m in enumerate(months):
+        allocated += m["allocated"] or 0
+        used += (m["committed"] or 0) + (m["paid"] or 0)
+        pending += m["spends"] or 0
+        last = i == len(months) - 1
+        if a.protected and 0 < pending < 10 and not last:
+            continue
+        if a.protected and 0 < pending < 10 and last:
+            # The tail stays merged into the month before it: nothing new is published.
+            break
+        pending = 0
+        share = used / allocated * 100 if allocated else None
+        rows.append(
+            {
+                "month": m["month"].strftime("%Y-%m"),
+                "allocated": allocated,
+                "used": used,
+                "share": share,
+            }
+        )
+    return Figure(
+        slug="budget",
+        title=_("Budget exhaustion"),
+        columns=[
+            Column("month", _("Up to month")),
+            Column("allocated", _("Budget"), "money"),
+            Column("used", _("Spent and committed"), "money"),
+            Column("share", _("Used"), "percent"),
+        ],
+        rows=rows,
+        chart=line("month", ["allocated", "used"], x_title=_("Month"), y_title=_("Euro")),
+        caption=_("Cumulative: the budgets and what was spent or committed from them up to each month."),
+        notes=[_("Months with fewer than 10 spends are added to the next month.")] if a.protected else [],
+    )
+
+
+def two_level(ctx: Context, qs=None, sums: dict | None = None):
+    """The two-level interval of the expected net per household: a bootstrap over the households' draws
+    when few are selected, Hall's interval from the sums (exactly what the bootstrap path gives at that n)
+    when many."""
+    sums = sums if sums is not None else ctx.total
+    n = int(sums["bc_n"])
+    if n < 2:
+        return None
+    if n <= stats.BOOTSTRAP_MAX_N:
+        facts = (qs if qs is not None else ctx.facts).filter(bc_n=1).values_list("net_draws", "net_s1")
+        draws = [d if d else [m] for d, m in facts]
+        if len(draws) >= 2:
+            return stats.two_level_interval(draws, rng=ctx.rng())
+    return stats.two_level_from_sums(
+        n,
+        float(sums["net_s1"]),
+        float(sums["net_s2"]),
+        float(sums["net_s3"]),
+        float(sums["net_v"]),
+        float(sums["net_mv"]),
+        float(sums["net_t"]),
+        float(sums["chance"]),
+    )
+
+
+def business_cases(ctx: Context) -> Figure:
+    t = ctx.total
+    n = int(t["bc_n"])
+    result = two_level(ctx)
+    rows = [
+        {"what": _("Expected net per case"), "n": ctx.count(n), **interval_cells(ctx, n, result)},
+    ]
+    if result is not None:
+        total = result.total
+        rows.append(
+            {
+                "what": _("Expected net, all these cases together"),
+                "n": ctx.count(n),
+                "estimate": ctx.value(n, total.estimate),
+                "low": ctx.value(n, total.low),
+                "high": ctx.value(n, total.high),
+            }
+        )
+    avoided = float(t["avoided"])
+    invested = float(t["investment"])
+    rows.append(
+        {"what": _("Expected avoided cost, in total"), "n": ctx.count(n), "estimate": ctx.value(n, avoided)}
+    )
+    rows.append({"what": _("Invested, in total"), "n": ctx.count(n), "estimate": ctx.value(n, invested)})
+    chance = None
+    if result is not None:
+        chance = ctx.value(n, result.chance_positive * 100)
+    return Figure(
+        slug="businesscases",
+        title=_("What the business cases expect"),
+        columns=[
+            Column("what", ""),
+            Column("n", _("Cases with a business case"), "count"),
+            Column("estimate", _("Estimate"), "money"),
+            Column("low", _("95% interval from"), "money"),
+            Column("high", _("to"), "money"),
+        ],
+        rows=rows,
+        chart=interval("what", "estimate", "low", "high", x_title="", y_title=_("Euro"))
+        if result is not None
+        else None,
+        caption=(
+            _("Chance that benefits exceed costs for the average case: %(chance)s%%.")
+            % {"chance": _fmt(chance)}
+            if chance is not None
+            else _("Too few business cases for an interval.")
+        ),
+        notes=notes(result)
+        + [
+            _(
+                "The interval includes both the differences between households and the uncertainty within "
+                "each business case (its simulation)."
+            )
+        ],
+    )
+
+
+def _fmt(value) -> str:
+    if isinstance(value, str):
+        return value
+    return f"{value:.0f}"
+
+
+def by_kind(ctx: Context) -> Figure:
+    """'What yields most?': the expected net per kind of maatwerk (the kind of the case's largest spend)."""
+    per_kind = {r["kind"]: r for r in ctx.sums(BC_FIELDS, by=("kind",))}
+    rows = []
+    for kind in Kind:
+        sums = per_kind.get(kind.value)
+        if not sums or not sums["bc_n"]:
+            continue
+        n = int(sums["bc_n"])
+        qs = ctx.facts.filter(kind=kind.value)
+        result = two_level(ctx, qs, sums) if not (ctx.audience.protected and n < 10) else None
+        rows.append(
+            {
+                "kind": str(kind.label),
+                "n": ctx.count(n),
+                **interval_cells(ctx, n, result),
+                "chance": ctx.value(n, result.chance_positive * 100) if result else None,
+            }
+        )
+    return Figure(
+        slug="kinds",
+        title=_("What yields most? Expected net per kind of maatwerk"),
+        columns=[
+            Column("kind", _("Kind of maatwerk")),
+            Column("n", _("Cases"), "count"),
+            Column("estimate", _("Net per case"), "money"),
+            Column("low", _("95% interval from"), "money"),
+            Column("high", _("to"), "money"),
+            Column("chance", _("Chance of a net gain"), "percent"),
+        ],
+        rows=rows,
+        chart=interval(
+            "kind", "estimate", "low", "high", x_title=_("Kind"), y_title=_("Euro"), horizontal=True
+        ),
+        caption=_("Cases with a business case and a spend, by the kind of their largest spend."),
+        notes=[_("Kinds with fewer than 10 cases are not shown as figures.")]
+        if ctx.audience.protected
+        else [],
+    )

@@ -1,0 +1,48 @@
+"""The rows a dashboard sums: the cube, or the facts when a filter needs them, restricted to the audience
+and the filters. Every panel starts here, so no panel can forget the scope."""
+
+from django.db.models import F, QuerySet, Sum
+
+from maatwerk.cases import lib
+
+from .audience import Audience
+from .filters import Filters
+from .models import CaseCube, CaseFact
+
+
+def rows(audience: Audience, filters: Filters, *, per_case: bool = False) -> QuerySet:
+    """The cube rows, or with `per_case` (or a life-domain or agency filter) the facts, one per case."""
+    model = CaseFact if per_case or filters.needs_facts else CaseCube
+    qs = model.objects.all()
+    if audience.municipality_ids is not None:
+        qs = qs.filter(municipality_id__in=audience.municipality_ids)
+    if audience.team_ids is not None:
+        qs = qs.filter(team_id__in=audience.team_ids)
+    if filters.municipality:
+        qs = qs.filter(municipality_id=filters.municipality)
+    if filters.team:
+        qs = qs.filter(team_id=filters.team)
+    if filters.period_from:
+        qs = qs.filter(opened_month__gte=filters.period_from)
+    if filters.period_to:
+        qs = qs.filter(opened_month__lte=filters.period_to)
+    if filters.domain:
+        qs = qs.alias(domain_hit=F("domains").bitand(lib.bit(filters.domain))).filter(domain_hit__gt=0)
+    if filters.agency:
+        qs = qs.alias(agency_hit=F("agencies").bitand(lib.bit(filters.agency))).filter(agency_hit__gt=0)
+    return qs
+
+
+def sums(qs: QuerySet, fields, *, by=()) -> list[dict]:
+    """Σ of each measure in `fields` (and n), grouped by the dimensions `by`; zeros instead of None."""
+    fields = ("n", *[f for f in fields if f != "n"])
+    aggregates = {f: Sum(f) for f in fields}
+    if by:
+        result = list(qs.values(*by).annotate(**aggregates).order_by(*by))
+    else:
+        result = [qs.aggregate(**aggregates)]
+    for row in result:
+        for f in fields:
+            if row[f] is None:
+                row[f] = 0
+    return result
