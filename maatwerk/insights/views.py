@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
@@ -61,6 +62,7 @@ def _log(request, built, what: str) -> None:
     )
 
 
+@require_GET
 @login_required
 def dashboard_page(request):
     built = dashboard.build(request.user, request.GET)
@@ -83,6 +85,7 @@ def dashboard_page(request):
     return render(request, "insights/dashboard.html", context)
 
 
+@require_GET
 @login_required
 def figure_csv(request, slug: str):
     built = dashboard.build(request.user, request.GET)

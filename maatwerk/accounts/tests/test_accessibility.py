@@ -285,6 +285,40 @@ def _national_register(page, world):
     page.goto("/knelpunten/landelijk/")
 
 
+def _dashboard_figures(world):
+    """Cases of both municipalities in the dashboards' tables, with business cases, follow-ups and grades,
+    and a small group that the policy and programme pages hide."""
+    import datetime
+
+    from maatwerk.insights.tests.facts import fact, save
+    from maatwerk.insights.tests.test_dashboard import bc
+
+    facts = []
+    for i, team in enumerate([world.team_a] * 24 + [world.team_b] * 4 + [world.team_c] * 14):
+        closed = i % 3 == 0
+        facts.append(
+            fact(
+                team,
+                status="closed" if closed else ("intake", "plan", "execution")[i % 3],
+                opened=datetime.date(2026, 1 + i % 6, 1),
+                closed_month=datetime.date(2026, 7, 1) if closed else None,
+                closed_n=int(closed),
+                duration_days=120 + i if closed else 0,
+                duration_days_sq=float((120 + i) ** 2) if closed else 0,
+                duration_days_cu=float((120 + i) ** 3) if closed else 0,
+                kind="rent_arrears" if i % 2 else "",
+                **{f"grade_{7 + i % 3}": 1},
+                **bc(800.0 * (i % 5) - 400.0),
+            )
+        )
+    save(facts)
+
+
+def _dashboard(page, world):
+    _dashboard_figures(world)
+    page.goto("/dashboard/")
+
+
 AUDITS = {
     "login": Audit(None, _login_page),
     "home": Audit("alice", _home),
@@ -306,6 +340,9 @@ AUDITS = {
     "barrier-detail": Audit("alice", _barrier_detail),
     "barrier-new-errors": Audit("alice", _barrier_new_with_errors),
     "national-register": Audit("pat", _national_register),
+    "dashboard-team": Audit("dave", _dashboard),
+    "dashboard-policy": Audit("erin", _dashboard),
+    "dashboard-programme": Audit("pat", _dashboard),
 }
 
 

@@ -163,6 +163,7 @@ def fill(route: str, world, o) -> str:
     """The route with its parameters replaced by alice's objects."""
     by_prefix = [
         ("/teams/", {"pk": world.team_a.pk}),
+        ("/dashboard/", {"slug": "status"}),
         ("/casussen/personen/", {"pk": o.person.pk}),
         ("/casussen/<int:pk>/nazorg/", {"pk": o.closed.pk, "followup_pk": o.followup.pk}),
         ("/casussen/", {"pk": o.case.pk, "note_pk": o.note.pk}),

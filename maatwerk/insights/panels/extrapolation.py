@@ -63,12 +63,6 @@ def figure(ctx: Context, to: int = DEFAULT_TO) -> Figure:
     if r is not None:
         rows = [
             {
-                "what": _("Per household"),
-                "estimate": r.per_household.estimate,
-                "low": r.per_household.low,
-                "high": r.per_household.high,
-            },
-            {
                 "what": _("Total for %(to)s new households") % {"to": f"{to:,}".replace(",", ".")},
                 "estimate": r.estimate,
                 "low": r.low,
@@ -81,6 +75,13 @@ def figure(ctx: Context, to: int = DEFAULT_TO) -> Figure:
             "the cost figures used: %(grade)s)."
         )
         % {"n": ctx.count(x.n), "haircut": f"{x.haircut * 100:.0f}", "grade": x.grade or "A"}
+        + " "
+        + _("Per household: %(mean)s (95%% interval %(low)s to %(high)s).")
+        % {
+            "mean": euro(r.per_household.estimate),
+            "low": euro(r.per_household.low),
+            "high": euro(r.per_household.high),
+        }
         if r is not None
         else _("Too few cases with a business case to say anything about new households.")
     )
@@ -94,7 +95,9 @@ def figure(ctx: Context, to: int = DEFAULT_TO) -> Figure:
             Column("high", _("to"), "money"),
         ],
         rows=rows,
-        chart=interval("what", "estimate", "low", "high", x_title="", y_title=_("Euro")) if r else None,
+        chart=interval("what", "estimate", "low", "high", x_title="", y_title=_("Euro"), horizontal=True)
+        if r
+        else None,
         caption=caption,
         notes=notes(r)
         + [
@@ -104,6 +107,10 @@ def figure(ctx: Context, to: int = DEFAULT_TO) -> Figure:
             )
         ],
     )
+
+
+def euro(value: float) -> str:
+    return "€ " + f"{value:,.0f}".replace(",", ".")
 
 
 def as_json(ctx: Context, to: int) -> dict:

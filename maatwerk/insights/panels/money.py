@@ -134,53 +134,39 @@ def two_level(ctx: Context, qs=None, sums: dict | None = None):
     )
 
 
-def business_cases(ctx: Context) -> Figure:
+def business_cases(ctx: Context) -> tuple[Figure, Figure]:
+    """The expected net per case with its two-level interval (the chart), and the totals (a table)."""
     t = ctx.total
     n = int(t["bc_n"])
     result = two_level(ctx)
-    rows = [
-        {"what": _("Expected net per case"), "n": ctx.count(n), **interval_cells(ctx, n, result)},
-    ]
-    if result is not None:
-        total = result.total
-        rows.append(
-            {
-                "what": _("Expected net, all these cases together"),
-                "n": ctx.count(n),
-                "estimate": ctx.value(n, total.estimate),
-                "low": ctx.value(n, total.low),
-                "high": ctx.value(n, total.high),
-            }
-        )
-    avoided = float(t["avoided"])
-    invested = float(t["investment"])
-    rows.append(
-        {"what": _("Expected avoided cost, in total"), "n": ctx.count(n), "estimate": ctx.value(n, avoided)}
-    )
-    rows.append({"what": _("Invested, in total"), "n": ctx.count(n), "estimate": ctx.value(n, invested)})
-    chance = None
-    if result is not None:
-        chance = ctx.value(n, result.chance_positive * 100)
-    return Figure(
+    chance = ctx.value(n, result.chance_positive * 100) if result is not None else None
+    per_case = Figure(
         slug="businesscases",
-        title=_("What the business cases expect"),
+        title=_("What the business cases expect per case"),
         columns=[
             Column("what", ""),
             Column("n", _("Cases with a business case"), "count"),
             Column("estimate", _("Estimate"), "money"),
             Column("low", _("95% interval from"), "money"),
             Column("high", _("to"), "money"),
+            Column("chance", _("Chance that benefits exceed costs"), "percent"),
         ],
-        rows=rows,
-        chart=interval("what", "estimate", "low", "high", x_title="", y_title=_("Euro"))
+        rows=[
+            {
+                "what": _("Expected net per case"),
+                "n": ctx.count(n),
+                **interval_cells(ctx, n, result),
+                "chance": chance,
+            }
+        ],
+        chart=interval("what", "estimate", "low", "high", x_title="", y_title=_("Euro"), horizontal=True)
         if result is not None
         else None,
-        caption=(
-            _("Chance that benefits exceed costs for the average case: %(chance)s%%.")
-            % {"chance": _fmt(chance)}
-            if chance is not None
-            else _("Too few business cases for an interval.")
-        ),
+        caption=_(
+            "The WSIPP-style chance that benefits exceed costs is for the average case of the selection."
+        )
+        if result is not None
+        else _("Too few business cases for an interval."),
         notes=notes(result)
         + [
             _(
@@ -189,12 +175,36 @@ def business_cases(ctx: Context) -> Figure:
             )
         ],
     )
-
-
-def _fmt(value) -> str:
-    if isinstance(value, str):
-        return value
-    return f"{value:.0f}"
+    rows = []
+    if result is not None:
+        rows.append(
+            {
+                "what": _("Expected net, all these cases together"),
+                "estimate": ctx.value(n, result.total.estimate),
+                "low": ctx.value(n, result.total.low),
+                "high": ctx.value(n, result.total.high),
+            }
+        )
+    rows.append({"what": _("Expected avoided cost, in total"), "estimate": ctx.value(n, float(t["avoided"]))})
+    rows.append({"what": _("Invested, in total"), "estimate": ctx.value(n, float(t["investment"]))})
+    totals = Figure(
+        slug="businesscase_totals",
+        title=_("What the business cases expect in total"),
+        columns=[
+            Column("what", ""),
+            Column("estimate", _("Estimate"), "money"),
+            Column("low", _("95% interval from"), "money"),
+            Column("high", _("to"), "money"),
+        ],
+        rows=rows,
+        chart=None,
+        caption=_(
+            "The sum over the %(n)s cases with a business case; its interval holds the uncertainty within "
+            "the business cases only (these households are counted, not sampled)."
+        )
+        % {"n": ctx.count(n)},
+    )
+    return per_case, totals
 
 
 def by_kind(ctx: Context) -> Figure:
