@@ -20,7 +20,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 import vl_convert
@@ -32,7 +32,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from maatwerk.lib.exports import money_cell, safe_cell
-from maatwerk.lib.money import format_eur
+from maatwerk.lib.money import format_eur, to_decimal
 from maatwerk.lib.suppression import HIDDEN, SMALL
 
 KINDS = ("text", "count", "money", "number", "percent", "interval")
@@ -55,6 +55,7 @@ WIDTH = 520
 CACHE_SIZE = 256
 
 NO_DATA = _("No data")
+NOTHING_TO_DRAW = _("No chart: every figure in the table is hidden or empty.")
 
 
 @dataclass
@@ -154,10 +155,12 @@ def format_value(value, kind: str, decimals: int | None = None) -> str:
     language = get_language() or "nl"
     if kind == "money":
         return format_eur(value, language, decimals=places)
-    number = Decimal(str(value)) if isinstance(value, float) else value
-    if kind == "percent":
-        return number_format(number, places, use_l10n=True, force_grouping=True) + "%"
-    return number_format(number, places, use_l10n=True, force_grouping=True)
+    if _number(value) is None:
+        return "—"  # NaN or infinity: shown as empty, never a crash
+    # Django's number_format cuts off decimals; round half up first (as money is rounded).
+    number = to_decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = number_format(number, places, use_l10n=True, force_grouping=True)
+    return text + "%" if kind == "percent" else text
 
 
 def cell(value, column: Column, row: dict) -> dict:
@@ -546,7 +549,7 @@ def _render(spec_json: str, locale: str, label_id: str, title: str) -> str:
     # Width from the page (CSS max-width: 100%), height from the aspect ratio of the viewBox.
     root.attrib.pop("width", None)
     root.attrib.pop("height", None)
-    root.set("class", "mw-chart")
+    root.set("class", "ins-figure__svg")
     root.set("role", "img")
     root.set("aria-labelledby", label_id)
     root.set("focusable", "false")
@@ -561,7 +564,8 @@ def render_svg(figure: Figure) -> SafeString:
     process by specification, language and label, so a reload does not render again."""
     spec = vega_lite(figure)
     if spec is None:
-        return format_html('<p class="utrecht-paragraph mw-figure__empty">{}</p>', NO_DATA)
+        message = NOTHING_TO_DRAW if figure.rows and figure.chart else NO_DATA
+        return format_html('<p class="utrecht-paragraph ins-figure__empty">{}</p>', message)
     language = (get_language() or "nl").split("-")[0]
     locale = VEGA_LOCALES.get(language, "nl-NL")
     spec_json = json.dumps(spec, sort_keys=True, default=str)
