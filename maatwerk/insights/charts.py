@@ -20,11 +20,13 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 import vl_convert
 from django.http import HttpResponse
+from django.utils import dateformat
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -35,7 +37,7 @@ from maatwerk.lib.exports import money_cell, safe_cell
 from maatwerk.lib.money import format_eur, to_decimal
 from maatwerk.lib.suppression import HIDDEN, SMALL
 
-KINDS = ("text", "count", "money", "number", "percent", "interval")
+KINDS = ("text", "month", "count", "money", "number", "percent", "interval")
 MARKERS = (SMALL, HIDDEN)
 
 # Okabe & Ito's palette for colour-blind readers (2008), without its yellow (too light on white); the
@@ -51,7 +53,10 @@ AXIS_FORMAT = {"count": ",d", "money": "$,.0f", "number": ",.1~f", "percent": ".
 # Decimals in the table, by kind, unless the column says otherwise.
 DECIMALS = {"count": 0, "money": 0, "number": 1, "percent": 0}
 VEGA_LOCALES = {"nl": "nl-NL", "en": "en-US"}
-WIDTH = 520
+# The SVG scales with its column; drawn at this width, its 13 px text is still ~9 px on a 320 px phone
+# (the table beside it has the same numbers in the page's own size).
+WIDTH = 460
+FONT_SIZE = 13
 CACHE_SIZE = 256
 
 NO_DATA = _("No data")
@@ -60,9 +65,10 @@ NOTHING_TO_DRAW = _("No chart: every figure in the table is hidden or empty.")
 
 @dataclass
 class Column:
-    """One column of a figure's table. `kind`: text, count, money, number, percent (in percent: 42 is
-    42 %) or interval. An interval column shows ``row[key]`` to ``row[high]`` in its `unit` (money,
-    number, percent), e.g. "€ 800 tot € 1.600"; its CSV has a low and a high column."""
+    """One column of a figure's table. `kind`: text, month (a date or "YYYY-MM", shown as "januari 2026"),
+    count, money, number, percent (in percent: 42 is 42 %) or interval. An interval column shows
+    ``row[key]`` to ``row[high]`` in its `unit` (money, number, percent), e.g. "€ 800 tot € 1.600"; its CSV
+    has a low and a high column."""
 
     key: str
     label: str
@@ -79,7 +85,7 @@ class Column:
 
     @property
     def numeric(self) -> bool:
-        return self.kind != "text"
+        return self.kind not in ("text", "month")
 
 
 @dataclass
@@ -119,8 +125,8 @@ class Figure:
         if self.chart and hidden_in_chart(self):
             notes.append(
                 gettext(
-                    "Cells shown as “<10” (fewer than 10 households) or “x” (hidden so that they cannot be "
-                    "worked out from the others) are not drawn in the chart; the table shows them as such."
+                    "Hidden cells (“<10”: fewer than 10 households; “x”: hidden so that they cannot be "
+                    "worked out) are not drawn; the table shows them."
                 )
             )
         return notes
@@ -149,6 +155,8 @@ def format_value(value, kind: str, decimals: int | None = None) -> str:
     cell as its marker, an empty one as "—"."""
     if value is None or value == "":
         return "—"
+    if kind == "month":
+        return _month_name(value)
     if isinstance(value, str) or kind == "text":
         return str(value)
     places = DECIMALS.get(kind, 1) if decimals is None else decimals
@@ -161,6 +169,16 @@ def format_value(value, kind: str, decimals: int | None = None) -> str:
     number = to_decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     text = number_format(number, places, use_l10n=True, force_grouping=True)
     return text + "%" if kind == "percent" else text
+
+
+def _month_name(value) -> str:
+    """ "januari 2026" from a date or "2026-01"; any other text as it is."""
+    if isinstance(value, str):
+        match = re.fullmatch(r"(\d{4})-(\d{2})(?:-\d{2})?", value)
+        if not match:
+            return value
+        value = date(int(match[1]), int(match[2]), 1)
+    return dateformat.format(value, "F Y")
 
 
 def cell(value, column: Column, row: dict) -> dict:
@@ -300,6 +318,8 @@ def chart_data(figure: Figure) -> list[dict]:
             item = {CAT: _label(row.get(chart["x"]))}
             for name, key in ((EST, chart["estimate"]), (LOW, chart["low"]), (HIGH, chart["high"])):
                 item[name] = _plotted(figure, key, row.get(key))
+            if is_hidden(row.get(chart["estimate"])):
+                item[MARK] = row[chart["estimate"]]
         else:
             x = row.get(chart["x"])
             item = {CAT: _month(x) if chart["kind"] == "line" else _label(x)}
@@ -384,7 +404,7 @@ def _bar_layers(figure: Figure, chart: dict, data: list[dict]) -> tuple[list, di
         layers.append(
             {
                 "transform": [{"filter": f"isValid(datum.{MARK})"}],
-                "mark": {"type": "text", "color": TEXT, "fontSize": 12, **foot},
+                "mark": {"type": "text", "color": TEXT, "fontSize": FONT_SIZE, **foot},
                 "encoding": {**marker, val: {"datum": 0, "type": "quantitative"}, "text": {"field": MARK}},
             }
         )
@@ -453,9 +473,22 @@ def _interval_layers(figure: Figure, chart: dict, data: list[dict]) -> tuple[lis
     ]
     if _negative(data, (EST, LOW, HIGH)):
         layers.append(_zero_rule(val))
+    height = 260
+    if any(MARK in item for item in data):
+        # "<10" or "x" where the hidden estimate would be, at the start of the value axis.
+        position = {"x": {"value": 4}} if chart["horizontal"] else {"y": {"value": height - 4}}
+        foot = {"align": "left"} if chart["horizontal"] else {"baseline": "bottom"}
+        marker = {k: v for k, v in shared.items() if k != "color"}
+        layers.append(
+            {
+                "transform": [{"filter": f"isValid(datum.{MARK})"}],
+                "mark": {"type": "text", "color": TEXT, "fontSize": FONT_SIZE, **foot},
+                "encoding": {**marker, **position, "text": {"field": MARK}},
+            }
+        )
     if chart["horizontal"]:
-        return layers, {"height": {"step": 32}, "width": WIDTH - 160}
-    return layers, {"width": {"step": 90} if len(data) > 4 else WIDTH - 160, "height": 260}
+        return layers, {"height": {"step": 32}, "width": WIDTH - 100}
+    return layers, {"width": {"step": 90} if len(data) > 4 else WIDTH - 160, "height": height}
 
 
 CONFIG = {
@@ -469,8 +502,8 @@ CONFIG = {
     "axis": {
         "labelColor": TEXT,
         "titleColor": TEXT,
-        "labelFontSize": 12,
-        "titleFontSize": 12,
+        "labelFontSize": FONT_SIZE,
+        "titleFontSize": FONT_SIZE,
         "domainColor": RULE,
         "tickColor": RULE,
         "gridColor": GRID,
@@ -480,9 +513,12 @@ CONFIG = {
     "legend": {
         "labelColor": TEXT,
         "titleColor": TEXT,
-        "labelFontSize": 12,
-        "titleFontSize": 12,
+        "labelFontSize": FONT_SIZE,
+        "titleFontSize": FONT_SIZE,
+        # One entry a line: Vega measures the labels in its own font, the browser may draw them wider, and
+        # entries side by side would then overlap.
         "orient": "bottom",
+        "direction": "vertical",
     },
     "view": {"stroke": None},
 }
@@ -549,6 +585,12 @@ def _render(spec_json: str, locale: str, label_id: str, title: str) -> str:
     # Width from the page (CSS max-width: 100%), height from the aspect ratio of the viewBox.
     root.attrib.pop("width", None)
     root.attrib.pop("height", None)
+    # One image to assistive technology, named by the figure's caption (the table beside it has the
+    # numbers): Vega's roles and labels of the marks inside would make axe and screen readers see an
+    # image made of unnamed images.
+    for element in root.iter():
+        for name in [n for n in element.attrib if n == "role" or n.startswith("aria-")]:
+            del element.attrib[name]
     root.set("class", "ins-figure__svg")
     root.set("role", "img")
     root.set("aria-labelledby", label_id)
@@ -570,6 +612,12 @@ def render_svg(figure: Figure) -> SafeString:
     locale = VEGA_LOCALES.get(language, "nl-NL")
     spec_json = json.dumps(spec, sort_keys=True, default=str)
     return mark_safe(_render(spec_json, locale, figure.caption_id, str(figure.title)))  # noqa: S308 (sanitised above)
+
+
+def warm_up() -> None:
+    """Start vl-convert's JavaScript runtime (~0.3 s, once per process), e.g. when a worker starts, so
+    that the first dashboard of the day does not pay for it."""
+    vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}}, format_locale="nl-NL")
 
 
 def cache_info():

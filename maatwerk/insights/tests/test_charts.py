@@ -8,6 +8,7 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -89,7 +90,7 @@ def month_figure(**chart) -> Figure:
         slug="months",
         title="Nieuw en gesloten per maand",
         columns=[
-            Column("month", "Maand"),
+            Column("month", "Maand", "month"),
             Column("opened", "Nieuw", "count"),
             Column("closed", "Gesloten", "count"),
         ],
@@ -152,6 +153,8 @@ def test_each_chart_kind_renders_a_labelled_svg(kind):
     assert root.tag == f"{SVG}svg"
     assert root.get("role") == "img"
     assert root.get("aria-labelledby") == figure.caption_id
+    inner = [el for el in root.iter() if el is not root]
+    assert not [el for el in inner if el.get("role") or any(n.startswith("aria-") for n in el.attrib)]
     assert root.find(f"{SVG}title").text == figure.title
     # Responsive: the viewBox gives the proportions, CSS the width.
     assert root.get("viewBox") and root.get("width") is None and root.get("height") is None
@@ -199,6 +202,19 @@ def test_hidden_cell_is_not_plotted_as_zero_and_is_marked_in_the_chart():
     assert any("niet getekend" in str(note) for note in figure.all_notes())
 
 
+def test_hidden_interval_is_marked_where_it_would_be():
+    svg = str(charts.render_svg(net_figure(horizontal=True)))
+    assert texts(svg).count(SMALL) == 1
+
+
+def test_month_column_reads_as_a_dutch_month():
+    html = render_to_string("insights/_figure.html", {"figure": month_figure()})
+    assert '<th class="utrecht-table__header-cell" scope="row">maart 2026</th>' in html
+    assert charts.format_value(date(2026, 10, 1), "month") == "oktober 2026"
+    # The CSV keeps the sortable form.
+    assert charts.csv_text(month_figure()).splitlines()[1].startswith("2026-01;")
+
+
 def test_hidden_cells_are_shown_as_markers_in_table_and_csv():
     figure = grouped_figure()
     html = render_to_string("insights/_figure.html", {"figure": figure, "csv_url": "/x.csv"})
@@ -229,11 +245,12 @@ def test_total_rows_are_in_the_table_but_not_in_the_chart():
 def test_intervals_are_drawn_as_error_bars_around_a_point_with_a_zero_line(horizontal):
     spec = charts.vega_lite(net_figure(horizontal=horizontal))
     value = "x" if horizontal else "y"
-    errorbar, point, zero = spec["layer"]
+    errorbar, point, zero, marker = spec["layer"]
     assert errorbar["mark"]["type"] == "errorbar"
     assert errorbar["encoding"][value]["field"] == "lo" and errorbar["encoding"][f"{value}2"]["field"] == "hi"
     assert point["mark"]["type"] == "point" and point["encoding"][value]["field"] == "e"
     assert zero["mark"]["type"] == "rule" and zero["data"]["values"] == [{"zero": 0}]
+    assert marker["mark"]["type"] == "text" and marker["encoding"]["text"] == {"field": "m"}
     rows = {item["c"]: item for item in spec["data"]["values"]}
     assert (rows["Huurachterstand"]["lo"], rows["Huurachterstand"]["hi"]) == (-300.0, 2500.0)
     assert rows["Vervoer"]["e"] is None  # hidden, not drawn
@@ -357,3 +374,57 @@ def test_row_fields_with_dots_are_drawn():
         charts.bar("a.b", "n.v", x_title="A", y_title="N"),
     )  # fmt: skip
     assert charts.vega_lite(figure)["data"]["values"] == [{"c": "x", "v": 3.0}]
+
+
+STYLES = [
+    "vendor/utrecht/design-tokens/theme.css",
+    "vendor/utrecht/component-library-css/index.css",
+    "maatwerk/app.css",
+    "insights/insights.css",
+]
+
+
+@pytest.mark.browser
+def test_figures_pass_axe_and_fit_wide_and_narrow_screens(browser):
+    from django.contrib.staticfiles import finders
+
+    from maatwerk.accounts.tests.test_accessibility import axe_violations, report, wider_than_viewport
+
+    figures = [status_figure(), net_figure(horizontal=True), month_figure(), grouped_figure()]
+    body = "".join(
+        render_to_string("insights/_figure.html", {"figure": f, "csv_url": f"/{f.slug}.csv"}) for f in figures
+    )
+    page = browser.new_page()
+    try:
+        page.set_content(
+            '<!DOCTYPE html><html lang="nl" class="utrecht-document utrecht-theme"><head><title>Figuren'
+            '</title></head><body class="utrecht-body"><main class="mw-main"><h1>Figuren</h1>'
+            f"{body}</main></body></html>"
+        )
+        for path in STYLES:
+            page.add_style_tag(path=finders.find(path))
+        page.add_script_tag(path=finders.find("maatwerk/app.js"))
+        page.evaluate("() => enhance(document)")  # the content came after DOMContentLoaded
+        for size, side_by_side in (
+            ({"width": 1280, "height": 800}, True),
+            ({"width": 320, "height": 640}, False),
+        ):
+            page.set_viewport_size(size)
+            page.evaluate(
+                "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+            )
+            violations = axe_violations(page)
+            assert not violations, report(violations)
+            assert not wider_than_viewport(page)
+            chart = page.locator("#status .ins-figure__chart").bounding_box()
+            table = page.locator("#status .ins-figure__table").bounding_box()
+            if side_by_side:
+                assert chart["x"] + chart["width"] <= table["x"]
+            else:
+                assert table["y"] >= chart["y"] + chart["height"]
+            # A table of five columns goes below its chart on every screen.
+            chart = page.locator("#net-by-kind .ins-figure__chart").bounding_box()
+            table = page.locator("#net-by-kind .ins-figure__table").bounding_box()
+            assert table["y"] >= chart["y"] + chart["height"]
+    finally:
+        page.close()
