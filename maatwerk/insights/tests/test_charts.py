@@ -189,6 +189,26 @@ def test_sanitiser_removes_script_handlers_style_and_foreign_links():
         )
 
 
+def test_text_from_the_rows_is_escaped_in_the_svg():
+    figure = status_figure()
+    figure.rows[0]["status"] = '<script>alert("x")</script>'
+    figure.title = "Zaken & <b>status</b>"
+    svg = str(charts.render_svg(figure))
+    assert "<script" not in svg and "<b>" not in svg
+    assert '<script>alert("x")</script>' in texts(svg)
+    assert parse(svg).find(f"{SVG}title").text == "Zaken & <b>status</b>"
+
+
+def test_estimate_without_an_interval_is_a_point_and_nothing_at_all_is_no_chart():
+    figure = net_figure()
+    figure.rows = [{"kind": "Alle zaken", "n": 2, "estimate": 40, "low": None, "high": None}]
+    spec = charts.vega_lite(figure)
+    assert spec["data"]["values"] == [{"c": "Alle zaken", "e": 40.0, "lo": None, "hi": None}]
+    assert "<svg" in str(charts.render_svg(figure))
+    figure.rows = [{"kind": "Alle zaken", "n": 1, "estimate": None, "low": None, "high": None}]
+    assert "Geen grafiek" in str(charts.render_svg(figure))
+
+
 def test_hidden_cell_is_not_plotted_as_zero_and_is_marked_in_the_chart():
     figure = status_figure()
     spec = charts.vega_lite(figure)
