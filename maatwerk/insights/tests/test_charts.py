@@ -357,11 +357,14 @@ def test_figure_template_links_its_caption_table_and_csv():
     figure = status_figure()
     html = render_to_string("insights/_figure.html", {"figure": figure, "csv_url": "/inzicht/status.csv"})
     assert '<figcaption class="ins-figure__caption" id="status-caption">' in html
+    assert '<h3 class="utrecht-heading-3 ins-figure__title">Zaken naar status</h3>' in html
     assert 'aria-labelledby="status-caption"' in html
     assert '<table class="utrecht-table">' in html
     assert re.search(r"<caption[^>]*>Zaken naar status</caption>", html)
     assert re.search(r'<a class="utrecht-link" href="/inzicht/status.csv" download>CSV downloaden', html)
     assert "style=" not in html and "<script" not in html
+    html = render_to_string("insights/_figure.html", {"figure": figure, "heading_level": 2})
+    assert '<h2 class="utrecht-heading-2 ins-figure__title">Zaken naar status</h2>' in html
 
 
 def test_csv_response_is_semicolon_utf8_with_bom_and_escapes_formulas():
