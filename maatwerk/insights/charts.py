@@ -463,7 +463,7 @@ def _interval_layers(figure: Figure, chart: dict, data: list[dict]) -> tuple[lis
     }
     layers = [
         {
-            "mark": {"type": "errorbar", "ticks": {"size": 14}, "thickness": 2, **fixed},
+            "mark": {"type": "errorbar", "ticks": {"size": 14, "opacity": 1}, "thickness": 2, **fixed},
             "encoding": {**shared, val: {"field": LOW, **value}, f"{val}2": {"field": HIGH}},
         },
         {
