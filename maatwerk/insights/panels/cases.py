@@ -78,7 +78,7 @@ def per_month(ctx: Context) -> Figure:
         slug="months",
         title=_("New and closed cases per month"),
         columns=[
-            Column("month", _("Month")),
+            Column("month", _("Month"), "month"),
             Column("opened", _("New"), "count"),
             Column("closed", _("Closed"), "count"),
         ],

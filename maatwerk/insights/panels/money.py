@@ -97,7 +97,7 @@ def budget_exhaustion(ctx: Context) -> Figure | None:
         slug="budget",
         title=_("Budget exhaustion"),
         columns=[
-            Column("month", _("Up to month")),
+            Column("month", _("Up to month"), "month"),
             Column("allocated", _("Budget"), "money"),
             Column("used", _("Spent and committed"), "money"),
             Column("share", _("Used"), "percent"),
