@@ -88,7 +88,8 @@ class Evaluation:
     draws: Any = None
 
 
-def _sources(plan: Mapping, municipality_id: int | None) -> dict[str, dict]:
+def sources_for(plan: Mapping, municipality_id: int | None) -> dict[str, dict]:
+    """Where each catalogue figure of `plan` comes from (code → name, grade, amount, year, source)."""
     codes = {
         flow.get("cost_code")
         for route in engine.ROUTES
@@ -185,7 +186,7 @@ def evaluate(case: Case, plan: Any, *, hourly_rate: Decimal | None = None) -> Ev
         )
     plan["investments"] = investments
 
-    sources = _sources(plan, case.municipality_id)
+    sources = sources_for(plan, case.municipality_id)
     grade, default = bias_default(sources)
     applied = plan.get("optimism_bias") is None
     if applied:
