@@ -6,7 +6,8 @@ same draws (probabilities do not scale) give exactly the scaled net, so the quan
 the variance by its square and the third moment by its cube. Ratios (roi, the chance of a gain) and the
 payback month stay as they are.
 
-The figures come from the cost catalogue (kengetallen), so the versions cite real sources and grades.
+The figures come from the cost catalogue (kengetallen), so the versions cite real sources and grades. The
+worker's registered hours are not counted as an investment here (a saved version would add them).
 """
 
 import copy
