@@ -107,3 +107,20 @@ def test_the_detail_page_and_the_payments_csv_show_the_kind(setup, client_for):
     assert "huurachterstand" in page.lower()
     header, row = exports.payments_csv([spend]).splitlines()
     assert "kind" in header.split(";") and "rent_arrears" in row.split(";")
+
+
+def test_the_ledger_admin_shows_the_kind_of_each_booking_read_only(setup, client_for):
+    from maatwerk.budgets import services
+
+    world, case, _ = setup
+    spend = request(world.alice, case, kind=Kind.ENERGY)
+    services.approve_spend(spend, by=world.dave)
+    world.adam.is_staff = True  # the admin site is for staff (the functional administrator)
+    world.adam.save(update_fields=["is_staff"])
+    adam = client_for(world.adam)
+    page = adam.get("/beheer/budgets/ledgerentry/").content.decode()
+    assert "energieschuld" in page
+    filtered = adam.get("/beheer/budgets/ledgerentry/", {"spend__kind": "energy"})
+    assert filtered.status_code == 200 and "energieschuld" in filtered.content.decode()
+    entry = spend.entries.get()
+    assert adam.post(f"/beheer/budgets/ledgerentry/{entry.pk}/change/", {}).status_code == 403
