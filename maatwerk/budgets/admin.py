@@ -59,9 +59,16 @@ class BudgetAdmin(ScopedAdmin):
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyScopedAdmin):
-    list_display = ["created_at", "budget", "kind", "amount", "spend", "created_by"]
-    list_filter = ["kind"]
+    # Spend requests have no admin of their own (their pages log every read of the household's data);
+    # the ledger shows what each booking was for by the request's kind, read-only.
+    list_display = ["created_at", "budget", "kind", "amount", "spend", "spend_kind", "created_by"]
+    list_filter = ["kind", "spend__kind"]
+    list_select_related = ["spend", "created_by"]
     municipality_lookup = "budget__municipality"
+
+    @admin.display(description=_("kind of maatwerk"), ordering="spend__kind")
+    def spend_kind(self, obj) -> str:
+        return obj.spend.get_kind_display() if obj.spend_id else "—"
 
 
 class PaymentBatchItemInline(admin.TabularInline):

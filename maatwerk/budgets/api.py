@@ -23,7 +23,7 @@ from maatwerk.api.base import Error
 from maatwerk.cases.queries import visible_cases
 
 from . import exports, queries, rules, services
-from .models import Channel, LegalityCheck, Mandate, PayeeKind
+from .models import Channel, Kind, LegalityCheck, Mandate, PayeeKind
 
 router = Router(tags=["budgets"])
 
@@ -69,6 +69,11 @@ class SpendIn(Schema):
     amount: Decimal = Field(gt=0, le=services.MAX_AMOUNT, max_digits=12, decimal_places=2)
     channel: str
     purpose: str = Field(max_length=140)
+    kind: str = Field(
+        Kind.OTHER,
+        description="What the money is for: " + ", ".join(Kind.values) + " (default other).",
+        json_schema_extra={"enum": Kind.values},
+    )
     legal_basis: str
     payee_kind: str = PayeeKind.BANK
     creditor_name: str = Field("", max_length=70)
@@ -105,6 +110,7 @@ class SpendOut(Schema):
     creditor_name: str
     iban: str
     purpose: str
+    kind: str
     legal_basis: str
     deviates_from_policy: bool
     deviation_motivation: str

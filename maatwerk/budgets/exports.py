@@ -140,6 +140,7 @@ CSV_COLUMNS = [
     "creditor_name",
     "iban",
     "purpose",
+    "kind",
     "approved_at",
     "paid_at",
 ]
@@ -163,6 +164,7 @@ def payments_csv(spends: Sequence) -> str:
                     s.creditor_name,
                     s.iban,
                     s.purpose,
+                    s.kind,
                     s.decided_at.isoformat() if s.decided_at else "",
                     s.paid_at.isoformat() if s.paid_at else "",
                 )

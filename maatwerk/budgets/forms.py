@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from maatwerk.forms import DateInput, MoneyField, NLDSFormMixin
 from maatwerk.lib.money import CENT
 
-from .models import Channel, LegalBasis, PayeeKind, Verdict
+from .models import Channel, Kind, LegalBasis, PayeeKind, Verdict
 
 
 def new_key() -> str:
@@ -27,6 +27,11 @@ class _SpendRequestFields(forms.Form):
         help_text=_("In euros, e.g. 125,50."),
     )
     purpose = forms.CharField(label=_("purpose"), max_length=140)
+    kind = forms.ChoiceField(
+        label=_("kind of maatwerk"),
+        choices=[("", "---------"), *Kind.choices],
+        help_text=_("What the money is for, as the dashboards count it."),
+    )
     legal_basis = forms.ChoiceField(label=_("legal basis"), choices=LegalBasis.choices)
     payee_kind = forms.ChoiceField(
         label=_("payee"), choices=PayeeKind.choices, initial=PayeeKind.BANK, widget=forms.RadioSelect

@@ -70,6 +70,8 @@ __all__ = [
     "check_depth",
     "check_result",
     "compute",
+    "compute_with_draws",
+    "net_summary",
     "parse_json",
     "simulate_net",
     "to_decimal",
@@ -752,11 +754,19 @@ def _ratio(value: float) -> float:
 def compute(plan: Any) -> dict[str, Any]:
     """Validate ``plan`` (parsed JSON) and return the result in the contract's JSON shape, plus ``monthly``.
 
+    See :func:`compute_with_draws` for the same result together with the simulated net of every draw.
+
     ``monthly`` holds two lists of length ``horizon_months`` for the chart: the cumulative expected
     discounted cost of the regular route, and of the maatwerk route plus the investments. These are the
     costs as entered: deadweight and optimism bias only enter ``avoided``, so the curves cross at
     ``payback_month`` only when both are 0.
     """
+    return compute_with_draws(plan)[0]
+
+
+def compute_with_draws(plan: Any) -> tuple[dict[str, Any], np.ndarray]:
+    """:func:`compute`'s result and the simulated net (present value) of every draw it summarises, from one
+    simulation: what a saved version keeps as :func:`net_summary` without simulating twice."""
     normalized = validate(plan)
     prepared = _prepare(normalized)
     horizon = normalized.horizon_months
@@ -824,7 +834,7 @@ def compute(plan: Any) -> dict[str, Any]:
         payers_out[payer] = {"invests": invests, "avoided": payer_avoided, "net": payer_net}
     chart = cents[3 * len(by_payer) :]
 
-    return {
+    result = {
         "expected": {
             "investment": headline[0],
             "regular_route": headline[1],
@@ -840,4 +850,27 @@ def compute(plan: Any) -> dict[str, Any]:
         "payback_month": payback_month,
         "by_payer": payers_out,
         "monthly": {"regular_route": chart[:horizon], "maatwerk_incl_investment": chart[horizon:]},
+    }
+    return result, net_draws
+
+
+def net_summary(draws: np.ndarray, quantiles: int) -> dict[str, Any]:
+    """The simulated net as ``quantiles`` equally likely values and its spread, for the dashboards.
+
+    ``net_draws``: the quantiles of ``draws`` at the midpoints ``(i + 0.5) / quantiles`` (numpy's default
+    linear interpolation), rounded to cents; ``net_var`` and ``net_m3``: the variance and the third
+    central moment of the draws themselves (population formulas, divided by the number of draws), so that
+    sums over many business cases add up exactly where the rounded quantiles would not.
+    """
+    draws = np.asarray(draws, dtype=float)
+    if quantiles < 1:
+        raise ValueError("quantiles must be at least 1")
+    if draws.size == 0:
+        return {"net_draws": [], "net_var": None, "net_m3": None}
+    points = (np.arange(quantiles) + 0.5) / quantiles
+    deviations = draws - draws.mean()
+    return {
+        "net_draws": _cents(np.quantile(draws, points)),
+        "net_var": float(np.mean(deviations**2)),
+        "net_m3": float(np.mean(deviations**3)),
     }

@@ -84,9 +84,12 @@ class Evaluation:
     hourly_rate: Decimal = DEFAULT_HOURLY_RATE
     worker_cost: Decimal = Decimal(0)
     bias: BiasDefault | None = None
+    # The simulated net of every draw (numpy array) that `result` summarises; `engine.net_summary` input.
+    draws: Any = None
 
 
-def _sources(plan: Mapping, municipality_id: int | None) -> dict[str, dict]:
+def sources_for(plan: Mapping, municipality_id: int | None) -> dict[str, dict]:
+    """Where each catalogue figure of `plan` comes from (code → name, grade, amount, year, source)."""
     codes = {
         flow.get("cost_code")
         for route in engine.ROUTES
@@ -118,6 +121,17 @@ def bias_default(sources: Mapping[str, Mapping]) -> tuple[str | None, float]:
         return None, 0.0
     weakest = max(grades, key=GRADE_ORDER.index)
     return weakest, OPTIMISM_BIAS_BY_GRADE[weakest]
+
+
+# Worst last: a grade outside the catalogue's own (A-C) counts as weaker than all of them.
+WEAKEST_ORDER = "ABCD"
+
+
+def weakest_grade(sources: Mapping[str, Mapping]) -> str:
+    """The worst confidence grade (A best) of the catalogue items in a version's ``sources``; "" if none."""
+    grades = [s.get("confidence") for s in sources.values() if isinstance(s, Mapping)]
+    grades = [g for g in grades if isinstance(g, str) and g in WEAKEST_ORDER and g]
+    return max(grades, key=WEAKEST_ORDER.index) if grades else ""
 
 
 def evaluate(case: Case, plan: Any, *, hourly_rate: Decimal | None = None) -> Evaluation:
@@ -172,15 +186,16 @@ def evaluate(case: Case, plan: Any, *, hourly_rate: Decimal | None = None) -> Ev
         )
     plan["investments"] = investments
 
-    sources = _sources(plan, case.municipality_id)
+    sources = sources_for(plan, case.municipality_id)
     grade, default = bias_default(sources)
     applied = plan.get("optimism_bias") is None
     if applied:
         plan["optimism_bias"] = default
-    result = engine.compute(plan)
+    result, draws = engine.compute_with_draws(plan)
     return Evaluation(
         plan=plan,
         result=result,
+        draws=draws,
         sources=sources,
         hours=hours,
         hourly_rate=rate,

@@ -28,8 +28,8 @@ from maatwerk.cases.models import Case
 from maatwerk.validation import column_length, parse_date, parse_text
 
 from . import engine
-from .evaluation import evaluate, rendement_snapshot
-from .models import BusinessCase, BusinessCaseVersion, PlanAgreement, ValueTriangle, Verdict
+from .evaluation import evaluate, rendement_snapshot, weakest_grade
+from .models import NET_QUANTILES, BusinessCase, BusinessCaseVersion, PlanAgreement, ValueTriangle, Verdict
 
 CREATE = AccessLog.Action.CREATE
 UPDATE = AccessLog.Action.UPDATE
@@ -77,6 +77,9 @@ def save_version(
     number = (business_case.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     result = evaluation.result
     expected = result["expected"]
+    # The dashboards' view of the uncertainty (insights): the net as quantiles and moments, and the
+    # weakest grade the plan leans on.
+    net = engine.net_summary(evaluation.draws, NET_QUANTILES)
     version = BusinessCaseVersion.objects.create(
         business_case=business_case,
         number=number,
@@ -90,6 +93,10 @@ def save_version(
         expected_net=engine.to_decimal(expected["net"]),
         roi=engine.to_decimal(expected["roi"], 4) if expected["roi"] is not None else None,
         p_net_positive=engine.to_decimal(result["simulation"]["p_net_positive"], 4),
+        net_draws=net["net_draws"],
+        net_var=net["net_var"],
+        net_m3=net["net_m3"],
+        weakest_grade=weakest_grade(evaluation.sources),
         note=(note or "").strip()[:300],
         created_by=by,
     )

@@ -11,7 +11,15 @@ from django.db import transaction
 
 from maatwerk.accounts.models import Membership, Municipality, Role, User
 from maatwerk.budgets import services
-from maatwerk.budgets.models import Budget, Channel, LegalBasis, LegalityCheckRule, Mandate, SpendRequest
+from maatwerk.budgets.models import (
+    Budget,
+    Channel,
+    Kind,
+    LegalBasis,
+    LegalityCheckRule,
+    Mandate,
+    SpendRequest,
+)
 from maatwerk.cases.models import Case, Status
 
 from .organisation import MUNICIPALITIES
@@ -120,10 +128,11 @@ def _member(municipality, role, team=None):
 
 # Invented payees. The IBANs are the standard textbook examples with a valid check digit, not real accounts.
 DEMO_SPENDS = [
-    # (amount, purpose, creditor, IBAN, what happens to it in the demo)
+    # (amount, purpose, kind, creditor, IBAN, what happens to it in the demo)
     (
         "350.00",
         "Borg kinderopvang, zodat moeder kan starten met werk",
+        Kind.CHILDCARE,
         "Kinderopvang De Speeltuin",
         "NL91ABNA0417164300",
         "paid",
@@ -131,6 +140,7 @@ DEMO_SPENDS = [
     (
         "1250.00",
         "Huurachterstand: voorkomt een huisuitzetting",
+        Kind.RENT_ARREARS,
         "Woonstichting Voorbeeld",
         "NL02ABNA0123456789",
         "approved",
@@ -138,6 +148,7 @@ DEMO_SPENDS = [
     (
         "800.00",
         "Laptop en cursus voor re-integratie",
+        Kind.EDUCATION,
         "Leerwerkplaats Voorbeeld",
         "NL18RABO0123459876",
         "requested",
@@ -162,13 +173,14 @@ def ensure_spends() -> int:
         if found is None:
             continue
         worker, lead, cases = found
-        for case, (amount, purpose, creditor, iban, fate) in zip(cases, DEMO_SPENDS, strict=True):
+        for case, (amount, purpose, kind, creditor, iban, fate) in zip(cases, DEMO_SPENDS, strict=True):
             spend = services.request_spend(
                 by=worker,
                 case=case,
                 amount=Decimal(amount),
                 channel=Channel.MAATWERKBUDGET,
                 purpose=purpose,
+                kind=kind,
                 legal_basis=LegalBasis.RULE_FREE,
                 creditor_name=creditor,
                 iban=iban,

@@ -7,6 +7,12 @@ debt signals, stacked CJIB fines. All names are invented and every BSN is genera
 
 The rows are written directly, not through `services`: the services' per-row audit and checks would make
 100,000 households take an hour. One AccessLog row records the load instead.
+
+About 45 % of the cases from the plan stage on get a business case (demo/business.py: a template per
+scenario computed once, scaled per case), and about 30 % of the cases past intake are chosen to get a
+spend request; the spends themselves are written by `demo.budgets.bulk_spends` once the budgets exist,
+from the list `generate` fills. Having had a spend makes a follow-up a little better (back in trouble
+12 % instead of 18 %), so the dashboards have a difference to show.
 """
 
 import datetime
@@ -19,6 +25,7 @@ from django.utils import timezone
 
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog, Membership, Role, Team
+from maatwerk.businesscases.models import BusinessCase, BusinessCaseVersion
 from maatwerk.cases import lib
 from maatwerk.cases.models import (
     STATUS_ORDER,
@@ -41,6 +48,8 @@ from maatwerk.cases.models import (
     TimeEntry,
     Tone,
 )
+
+from . import business
 
 D, A = LifeDomain, Agency
 CHUNK = 2000
@@ -237,7 +246,13 @@ LAST = [
 CHILD_FIRST = ["Sami", "Lina", "Jayden", "Sara", "Finn", "Amira", "Luuk", "Nora", "Ravi", "Zoë"]
 
 # Grades average about 8.5, with some low ones (weights for 5..10).
-GRADES, GRADE_WEIGHTS = [5, 6, 7, 8, 9, 10], [2, 5, 11, 25, 32, 25]
+GRADES, GRADE_WEIGHTS = [5, 6, 7, 8, 9, 10], [3, 6, 11, 24, 31, 25]
+# Shares: a business case among the cases from the plan stage on, a spend among the cases past intake.
+BUSINESS_CASE_SHARE, SPEND_SHARE = 0.45, 0.30
+# Follow-up outcomes without and with a spend: back in trouble, kept the home, kept the job.
+TROUBLE = {False: 0.18, True: 0.12}
+KEPT_HOME = {False: 0.90, True: 0.95}
+KEPT_JOB = {False: 0.80, True: 0.88}
 QUOTES_POSITIVE = [
     "Eindelijk iemand die doorpakte in plaats van me door te sturen.",
     "Ze keek naar wat wij nodig hadden, niet naar welk loket.",
@@ -267,6 +282,18 @@ ACTIVITIES = [a.value for a in TimeEntry.Activity]
 EMPTY_OUTCOME = {"housing_change": "", "income_change": "", "work_change": "", "debts_change": ""}
 
 
+@dataclass(frozen=True)
+class PlannedSpend:
+    """A case chosen for a spend request; `demo.budgets.bulk_spends` writes it once budgets exist."""
+
+    case_id: int
+    scenario: int  # index into SCENARIOS
+    staff: "TeamStaff"
+    worker: object
+    opened_on: datetime.date
+    closed_on: datetime.date | None
+
+
 @dataclass
 class TeamStaff:
     team: Team
@@ -292,10 +319,16 @@ def _aware(day: datetime.date, rng: random.Random) -> datetime.datetime:
 
 
 def generate(
-    households: int | None = None, *, seed: int = 1, per_team: int = 12, progress: bool = False
+    households: int | None = None,
+    *,
+    seed: int = 1,
+    per_team: int = 12,
+    progress: bool = False,
+    planned_spends: list | None = None,
 ) -> int:
     """Create `households` households with a case each (default `per_team` for every demo team).
-    Does nothing when households exist already; returns the number created."""
+    Does nothing when households exist already; returns the number created. The cases chosen for a
+    spend are appended to `planned_spends` (a list of PlannedSpend) when given."""
     if Household.objects.exists():
         return 0
     staff = _staff()
@@ -304,6 +337,9 @@ def generate(
     total = households if households is not None else per_team * len(staff)
     rng = random.Random(seed)
     today = timezone.localdate()
+    templates = business.computed_templates()  # the engine runs here, once per template
+    if planned_spends is None:
+        planned_spends = []  # chosen all the same, so the data do not depend on whether they are kept
     bar = None
     if progress:
         from tqdm import tqdm
@@ -313,7 +349,7 @@ def generate(
     while done < total:
         size = min(CHUNK, total - done)
         with transaction.atomic():
-            _chunk(rng, staff, done, size, today)
+            _chunk(rng, staff, done, size, today, templates, planned_spends)
         done += size
         if bar is not None:
             bar.update(size)
@@ -329,7 +365,15 @@ def generate(
     return total
 
 
-def _chunk(rng: random.Random, staff: list[TeamStaff], offset: int, size: int, today: datetime.date) -> None:
+def _chunk(
+    rng: random.Random,
+    staff: list[TeamStaff],
+    offset: int,
+    size: int,
+    today: datetime.date,
+    templates: list,
+    planned_spends: list,
+) -> None:
     plans = []
     households = []
     for i in range(offset, offset + size):
@@ -348,7 +392,8 @@ def _chunk(rng: random.Random, staff: list[TeamStaff], offset: int, size: int, t
 
     persons, cases, case_plans = [], [], []
     for household, (team_staff, last) in zip(households, plans, strict=True):
-        scenario = SCENARIOS[rng.randrange(len(SCENARIOS))]
+        scenario_no = rng.randrange(len(SCENARIOS))
+        scenario = SCENARIOS[scenario_no]
         adult_year = today.year - rng.randint(22, 60)
         persons.append(
             dict(
@@ -425,15 +470,29 @@ def _chunk(rng: random.Random, staff: list[TeamStaff], offset: int, size: int, t
                 ),
             )
         )
-        case_plans.append((scenario, worker, team_staff, index))
+        has_bc = index >= STATUS_ORDER.index(Status.PLAN) and rng.random() < BUSINESS_CASE_SHARE
+        has_spend = index >= 1 and rng.random() < SPEND_SHARE
+        case_plans.append((scenario, worker, team_staff, index, scenario_no, has_bc, has_spend))
     _insert(Person, persons)
     Case.objects.bulk_create(cases, batch_size=5000)
 
     now = timezone.now()
     changes, notes, entries, scores, mdts, mdt_people = [], [], [], [], [], []
     outcomes, feedbacks, reflections, followups, next_due = [], [], [], [], {}
-    for case, (scenario, worker, _staff_of_team, index) in zip(cases, case_plans, strict=True):
+    business_cases, versions = [], []
+    for case, plan in zip(cases, case_plans, strict=True):
+        scenario, worker, team_staff, index, scenario_no, has_bc, has_spend = plan
         span = max(((case.closed_on or today) - case.opened_on).days, 1)
+        if has_bc:
+            weights, options = templates[scenario_no]
+            template = rng.choices(options, weights=weights)[0]
+            at = _aware(min(today, case.opened_on + datetime.timedelta(days=span // 3)), rng)
+            business_cases.append(BusinessCase(case=case, created_at=at))
+            versions.append((template, rng.uniform(0.5, 2.0), worker.pk, at))
+        if has_spend:
+            planned_spends.append(
+                PlannedSpend(case.pk, scenario_no, team_staff, worker, case.opened_on, case.closed_on)
+            )
         for step in range(index):
             at_day = case.opened_on + datetime.timedelta(days=span * (step + 1) // (index + 1))
             changes.append(
@@ -551,7 +610,7 @@ def _chunk(rng: random.Random, staff: list[TeamStaff], offset: int, size: int, t
                     kind == FollowUp.Kind.THREE_MONTHS or (due < today and rng.random() < 0.6)
                 )
                 if done:
-                    trouble = rng.random() < 0.15
+                    trouble = rng.random() < TROUBLE[has_spend]
                     followups.append(
                         dict(
                             case_id=case.pk,
@@ -561,8 +620,8 @@ def _chunk(rng: random.Random, staff: list[TeamStaff], offset: int, size: int, t
                             notes="",
                             done_on=min(today, due + datetime.timedelta(days=rng.randint(0, 20))),
                             back_in_trouble=trouble,
-                            kept_home=rng.random() < 0.93,
-                            kept_job=None if rng.random() < 0.4 else rng.random() < 0.85,
+                            kept_home=rng.random() < KEPT_HOME[has_spend],
+                            kept_job=None if rng.random() < 0.4 else rng.random() < KEPT_JOB[has_spend],
                         )
                     )
                 else:
@@ -599,6 +658,14 @@ def _chunk(rng: random.Random, staff: list[TeamStaff], offset: int, size: int, t
     _insert(Feedback, feedbacks)
     _insert(Reflection, reflections)
     _insert(FollowUp, followups)
+    BusinessCase.objects.bulk_create(business_cases, batch_size=5000)
+    _insert(
+        BusinessCaseVersion,
+        [
+            business.version_row(template, factor, business_case_id=bc.pk, by_id=by_id, at=at)
+            for bc, (template, factor, by_id, at) in zip(business_cases, versions, strict=True)
+        ],
+    )
     due_field = Case._meta.get_field("next_followup_due")
     with connection.cursor() as cursor:
         cursor.executemany(
@@ -615,7 +682,10 @@ def _insert(model, rows: list[dict]) -> None:
     names = list(rows[0])
     fields = [model._meta.get_field(n[:-3] if n.endswith("_id") and n != "id" else n) for n in names]
     adapt = [
-        f.get_db_prep_save if isinstance(f, (models.DateField, models.DecimalField)) else None for f in fields
+        f.get_db_prep_save
+        if isinstance(f, (models.DateField, models.DecimalField, models.JSONField))
+        else None
+        for f in fields
     ]
     # Table and column names come from the model, values are parameters.
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608

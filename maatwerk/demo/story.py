@@ -13,7 +13,7 @@ from django.db import transaction
 
 from maatwerk.accounts.models import Membership, Municipality, Role
 from maatwerk.budgets import services as budget_services
-from maatwerk.budgets.models import Channel, LegalBasis, SpendRequest
+from maatwerk.budgets.models import Channel, Kind, LegalBasis, SpendRequest
 from maatwerk.businesscases import services as bc_services
 from maatwerk.cases import services as case_services
 
@@ -97,6 +97,7 @@ def ensure_story() -> int:
         amount=AMOUNT,
         channel=Channel.MAATWERKBUDGET,
         purpose=PURPOSE,
+        kind=Kind.CHILDCARE,
         legal_basis=LegalBasis.RULE_FREE,
         creditor_name="Kinderopvang De Zaanse Speeltuin",
         iban="NL91ABNA0417164300",  # the textbook example IBAN, not a real account

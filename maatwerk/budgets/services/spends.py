@@ -21,6 +21,7 @@ from ..models import (
     Budget,
     Channel,
     EntryKind,
+    Kind,
     LedgerEntry,
     LegalBasis,
     PayeeKind,
@@ -70,6 +71,7 @@ def request_spend(
     channel: str,
     purpose: str,
     legal_basis: str,
+    kind: str = Kind.OTHER,
     payee_kind: str = PayeeKind.BANK,
     creditor_name: str = "",
     iban: str = "",
@@ -98,6 +100,8 @@ def request_spend(
         errors["purpose"] = _("Describe what the money is for.")
     elif len(purpose) > 140:
         errors["purpose"] = _("Use at most %(n)d characters.") % {"n": 140}
+    if kind not in Kind.values:
+        errors["kind"] = _("Choose a kind of maatwerk.")
     creditor_name = (creditor_name or "").strip()
     iban = stdnum_iban.compact(iban or "")
     if payee_kind == PayeeKind.BANK:
@@ -149,6 +153,10 @@ def request_spend(
         "value_triangle": getattr(value_triangle, "pk", None),
         "budget": budget.pk if explicit_budget else None,
     }
+    # Only a kind other than the default is part of the payload: a retry of a request made before kinds
+    # existed (its key's hash stored without one) still matches its first call.
+    if kind != Kind.OTHER:
+        payload["kind"] = kind
 
     def body():
         # Inside the idempotent body: a retry of a request that was accepted finds it, also when the
@@ -178,6 +186,7 @@ def request_spend(
             creditor_name=creditor_name,
             iban=iban,
             purpose=purpose,
+            kind=kind,
             legal_basis=legal_basis,
             deviates_from_policy=bool(deviates_from_policy),
             deviation_motivation=deviation_motivation,

@@ -82,6 +82,7 @@ def test_the_spend_form_refuses_an_amount_above_the_maximum_and_more_than_two_de
     form = {
         "channel": "maatwerkbudget",
         "purpose": "Schoolspullen",
+        "kind": "education",
         "legal_basis": "rule_free",
         "payee_kind": "bank",
         "creditor_name": "Winkel",

@@ -206,6 +206,7 @@ def test_changed_spend_form_sent_with_its_old_key_is_refused_then_sent_again_is_
         "channel": "maatwerkbudget",
         "amount": "125,50",
         "purpose": "Huurachterstand",
+        "kind": "rent_arrears",
         "legal_basis": "rule_free",
         "payee_kind": "bank",
         "creditor_name": "Woonbedrijf",

@@ -49,6 +49,7 @@ def test_the_form_and_the_api_refuse_it_on_the_amount_field(setup, client_for):
         "channel": "maatwerkbudget",
         "amount": "9999999,99",
         "purpose": "Kinderopvang",
+        "kind": "childcare",
         "legal_basis": "rule_free",
         "payee_kind": "bank",
         "creditor_name": "Opvang BV",

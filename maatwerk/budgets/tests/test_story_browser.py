@@ -97,6 +97,7 @@ def test_the_eur_6500_story_from_business_case_to_a_paid_batch(browser, live_ser
     expect(hint).to_contain_text("vraagt goedkeuring van Manager sociaal domein (Erin")
     expect(hint).to_contain_text(nl("A legality check comes first."))
     page.locator("#id_purpose").fill("Kinderopvang een jaar, zodat moeder haar baan houdt")
+    page.locator("#id_kind").select_option("childcare")
     page.locator("#id_legal_basis").select_option("rule_free")
     page.locator("#id_creditor_name").fill("Kinderopvang De Speeltuin & Co")
     page.locator("#id_iban").fill(IBAN)
@@ -105,7 +106,7 @@ def test_the_eur_6500_story_from_business_case_to_a_paid_batch(browser, live_ser
     page.locator("#id_value_triangle").select_option(index=1)
     click_and_load(page, page.get_by_role("button", name=nl("Submit request")))
     spend = SpendRequest.objects.get(case=case)
-    assert spend.amount == 6500 and spend.needs_legality_check
+    assert spend.amount == 6500 and spend.needs_legality_check and spend.kind == "childcare"
     assert spend.approver_mandate.user == world.erin
     expect(page.get_by_text(re.compile("Wacht op de rechtmatigheidstoets"))).to_be_visible()
     context.close()

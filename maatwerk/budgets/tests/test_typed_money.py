@@ -78,6 +78,7 @@ def setup(world):
 SPEND_FORM = {
     "channel": "maatwerkbudget",
     "purpose": "Kinderopvang",
+    "kind": "childcare",
     "legal_basis": "rule_free",
     "payee_kind": "bank",
     "creditor_name": "Kinderopvang De Vlinder",

@@ -55,6 +55,7 @@ def test_worker_requests_money_through_the_form_once(setup, client_for):
         "channel": "maatwerkbudget",
         "amount": "125,50",
         "purpose": "Huurachterstand",
+        "kind": "rent_arrears",
         "legal_basis": "rule_free",
         "payee_kind": "bank",
         "creditor_name": "Woonbedrijf",
@@ -64,6 +65,7 @@ def test_worker_requests_money_through_the_form_once(setup, client_for):
     assert c.post(url, data).status_code == 302  # a double submit books once
     spend = SpendRequest.objects.get()
     assert spend.amount == Decimal("125.50") and spend.iban == IBAN
+    assert spend.kind == "rent_arrears"
 
 
 def test_request_form_shows_dutch_field_errors(setup, client_for):
@@ -72,6 +74,7 @@ def test_request_form_shows_dutch_field_errors(setup, client_for):
         "channel": "maatwerkbudget",
         "amount": "10",
         "purpose": "x",
+        "kind": "other",
         "legal_basis": "rule_free",
         "payee_kind": "bank",
         "creditor_name": "X",

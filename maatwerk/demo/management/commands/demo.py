@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from maatwerk.accounts.models import Municipality
 from maatwerk.demo import budgets as demo_budgets
 from maatwerk.demo import cases as demo_cases
+from maatwerk.demo import spends as demo_spends
 from maatwerk.demo import story as demo_story
 from maatwerk.demo.organisation import ensure_organisation
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, households=None, seed=1, if_empty=False, print_logins=False, **options):
         if settings.PRODUCTION:
             raise CommandError("Demo data is never loaded in production (MAATWERK_ENV=production).")
+        planned = []  # the synthetic cases chosen for a spend, written once the budgets exist
         if if_empty and Municipality.objects.exists():
             self.stdout.write("Demo data present; nothing loaded.")
             logins = ensure_organisation()
@@ -31,7 +33,10 @@ class Command(BaseCommand):
             logins = ensure_organisation()
             self.stdout.write(self.style.SUCCESS(f"Demo organisation ready: {len(logins)} logins."))
             created = demo_cases.generate(
-                households, seed=seed, progress=households is not None and households > 1000
+                households,
+                seed=seed,
+                progress=households is not None and households > 1000,
+                planned_spends=planned,
             )
             if created:
                 self.stdout.write(
@@ -53,6 +58,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS("Demo story: EUR 6,500 of childcare in Zaanstad, requested.")
             )
+        # After the services' own demo spends and the story, so their payment batch holds only theirs.
+        if bulk := demo_spends.bulk_spends(planned, seed=seed):
+            self.stdout.write(self.style.SUCCESS(f"Demo spend requests of the synthetic cases: {bulk}."))
         if print_logins:
             self.print_logins(logins)
 
