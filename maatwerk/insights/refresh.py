@@ -314,6 +314,8 @@ def refresh(*, today=None) -> Refresh:
                 # One refresh at a time; readers (ACCESS SHARE) are not blocked by EXCLUSIVE.
                 names = ", ".join(m._meta.db_table for m in TABLES)
                 cursor.execute(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
+                # The joins sort and hash a row per case: in memory rather than in files at a million.
+                cursor.execute("SET LOCAL work_mem = '256MB'")
             for model in TABLES:
                 cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608
             cursor.execute(_fact_sql(dialect))
@@ -321,8 +323,12 @@ def refresh(*, today=None) -> Refresh:
             cursor.execute(_cube_sql())
             cursor.execute(*_budget_sql())
             if vendor == "postgresql":
-                # Fresh statistics for the dashboards' plans (ANALYZE may run inside a transaction).
-                cursor.execute(f"ANALYZE {', '.join(m._meta.db_table for m in TABLES)}")
+                # Fresh statistics for the dashboards' plans (ANALYZE may run inside a transaction), on
+                # the columns they filter and group on only: sampling all hundred measures costs seconds.
+                dimensions = ", ".join(DIMENSIONS)
+                cursor.execute(f"ANALYZE {CaseFact._meta.db_table} (case_id, lead_worker_id, {dimensions})")
+                cursor.execute(f"ANALYZE {CaseCube._meta.db_table} ({dimensions})")
+                cursor.execute(f"ANALYZE {BudgetMonth._meta.db_table}")
             run.cases = cases
             run.finished_at = timezone.now()
             run.save(update_fields=["cases", "finished_at"])

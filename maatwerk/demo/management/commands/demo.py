@@ -6,6 +6,8 @@ from maatwerk.demo import budgets as demo_budgets
 from maatwerk.demo import cases as demo_cases
 from maatwerk.demo import story as demo_story
 from maatwerk.demo.organisation import ensure_organisation
+from maatwerk.insights.freshness import last_refresh
+from maatwerk.insights.refresh import refresh
 
 
 class Command(BaseCommand):
@@ -24,7 +26,8 @@ class Command(BaseCommand):
     def handle(self, *args, households=None, seed=1, if_empty=False, print_logins=False, **options):
         if settings.PRODUCTION:
             raise CommandError("Demo data is never loaded in production (MAATWERK_ENV=production).")
-        if if_empty and Municipality.objects.exists():
+        present = if_empty and Municipality.objects.exists()
+        if present:
             self.stdout.write("Demo data present; nothing loaded.")
             logins = ensure_organisation()
         else:
@@ -53,6 +56,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS("Demo story: EUR 6,500 of childcare in Zaanstad, requested.")
             )
+        # The dashboards read precomputed tables: compute them now, so that a fresh demo shows figures
+        # (afterwards the task worker refreshes them when a dashboard finds them stale).
+        if not present or last_refresh() is None:
+            run = refresh()
+            self.stdout.write(self.style.SUCCESS(f"Dashboard figures computed: {run.cases} cases."))
         if print_logins:
             self.print_logins(logins)
 
