@@ -14,6 +14,7 @@ from django_tasks import TaskResultStatus, task
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
+from .freshness import MAX_AGE, is_stale
 from .refresh import refresh
 
 # A run that has been "running" this long belongs to a worker that died: it no longer blocks a new one.
@@ -58,3 +59,9 @@ def request_refresh() -> bool:
             return False
         refresh_insights.enqueue()
     return True
+
+
+def refresh_if_stale(max_age: datetime.timedelta = MAX_AGE) -> bool:
+    """What a dashboard calls on every view: queue a refresh when the figures are older than `max_age`
+    (or were never computed). True when this call queued one."""
+    return is_stale(max_age) and request_refresh()

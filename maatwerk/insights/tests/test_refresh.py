@@ -497,3 +497,13 @@ def test_the_demo_ends_with_a_refresh_so_a_fresh_demo_shows_figures(db):
     # Loaded already and refreshed: a second start (make run) does not rebuild again.
     call_command("demo", if_empty=True, verbosity=0)
     assert Refresh.objects.count() == 1
+
+
+@override_settings(TASKS=DATABASE_BACKEND)
+def test_a_dashboard_queues_a_refresh_only_when_the_figures_are_stale(db):
+    refresh()
+    assert tasks.refresh_if_stale() is False  # fresh: nothing queued
+    assert not DBTaskResult.objects.exists()
+    assert tasks.refresh_if_stale(datetime.timedelta(0)) is True
+    assert tasks.refresh_if_stale(datetime.timedelta(0)) is False  # already queued
+    assert DBTaskResult.objects.count() == 1
