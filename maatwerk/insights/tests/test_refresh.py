@@ -2,10 +2,12 @@
 sums, the budget months from the ledger, a failed refresh, and the task that is never queued twice."""
 
 import datetime
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Sum
 from django.test import override_settings
 from django.utils import timezone
@@ -507,3 +509,31 @@ def test_a_dashboard_queues_a_refresh_only_when_the_figures_are_stale(db):
     assert tasks.refresh_if_stale(datetime.timedelta(0)) is True
     assert tasks.refresh_if_stale(datetime.timedelta(0)) is False  # already queued
     assert DBTaskResult.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readers_see_the_old_tables_while_the_refresh_runs(world, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("the test database of SQLite is one in-memory file shared by locks, not snapshots")
+    make_case(world, opened_on=datetime.date(2026, 1, 5))
+    refresh()
+    make_case(world, opened_on=datetime.date(2026, 1, 6))
+    seen = {}
+    build_cube = refresh_module._cube_sql
+
+    def look_from_another_connection():
+        # Half-way: the facts are deleted and rebuilt in the refresh's transaction, not yet committed.
+        def read():
+            seen["facts"] = CaseFact.objects.count()
+            seen["cubes"] = CaseCube.objects.count()
+            connection.close()
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        reader.join()
+        return build_cube()
+
+    monkeypatch.setattr(refresh_module, "_cube_sql", look_from_another_connection)
+    assert refresh().cases == 2
+    assert seen == {"facts": 1, "cubes": 1}
+    assert CaseFact.objects.count() == 2
