@@ -44,7 +44,7 @@ run: install
 	@echo ""
 	@echo "Maatwerk runs at http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
 	@# The task worker that refreshes the dashboards' figures runs beside the server and stops with it.
-	DEBUG=$(DEBUG) scripts/run-with-worker.sh $(BIN)/python $(HOST):$(PORT)
+	DEBUG=$(DEBUG) scripts/run-with-worker.sh $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	@scripts/ensure-system-packages.sh test

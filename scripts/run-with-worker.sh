@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # `make run`: the task worker (`manage.py db_worker`, which runs the dashboards' refresh) in the
 # background and the web server in the foreground; when the server stops (Ctrl-C), the worker stops too.
-# Usage: scripts/run-with-worker.sh PYTHON HOST:PORT
+# Usage: scripts/run-with-worker.sh PYTHON SERVER-COMMAND...  (e.g. .venv/bin/python manage.py runserver)
 set -uo pipefail
 python=$1
-address=$2
+shift
 
 # No autoreloader for the worker: its reloader would start a second process that a signal to the first
 # does not reach. After changing a task's code, restart `make run`.
@@ -22,4 +22,4 @@ stop_worker() {
 trap stop_worker EXIT
 trap 'exit 130' INT TERM
 
-"$python" manage.py runserver "$address"
+"$python" "$@"
