@@ -43,7 +43,8 @@ run: install
 	$(BIN)/python manage.py demo --if-empty --print-logins
 	@echo ""
 	@echo "Maatwerk runs at http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
-	DEBUG=$(DEBUG) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@# The task worker that refreshes the dashboards' figures runs beside the server and stops with it.
+	DEBUG=$(DEBUG) scripts/run-with-worker.sh $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	@scripts/ensure-system-packages.sh test

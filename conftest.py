@@ -89,6 +89,8 @@ def pytest_configure(config):
 
     # Password hashing is deliberately slow; tests log in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Background tasks run at once, in the test's own transaction: no worker needed.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "maatwerk.accounts",
     "maatwerk.cases",
     "maatwerk.catalogue",
@@ -107,6 +109,11 @@ TEMPLATES = [
         },
     },
 ]
+
+# Background tasks (django-tasks, Django 6's API backported): queued in the database and run by
+# `manage.py db_worker`, which `make run` starts beside the web server. The tests run tasks at once
+# (ImmediateBackend, set in conftest.py), so they need no worker.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # DATABASE_URL: e.g. postgres://user:pass@127.0.0.1:5432/maatwerk, or sqlite:///var/other.sqlite3 (relative to
 # the working directory) or sqlite:////absolute/path.sqlite3. Without it: SQLite under var/.

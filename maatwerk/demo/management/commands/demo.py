@@ -7,6 +7,8 @@ from maatwerk.demo import cases as demo_cases
 from maatwerk.demo import spends as demo_spends
 from maatwerk.demo import story as demo_story
 from maatwerk.demo.organisation import ensure_organisation
+from maatwerk.insights.freshness import last_refresh
+from maatwerk.insights.refresh import refresh
 
 
 class Command(BaseCommand):
@@ -26,7 +28,8 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("Demo data is never loaded in production (MAATWERK_ENV=production).")
         planned = []  # the synthetic cases chosen for a spend, written once the budgets exist
-        if if_empty and Municipality.objects.exists():
+        present = if_empty and Municipality.objects.exists()
+        if present:
             self.stdout.write("Demo data present; nothing loaded.")
             logins = ensure_organisation()
         else:
@@ -61,6 +64,11 @@ class Command(BaseCommand):
         # After the services' own demo spends and the story, so their payment batch holds only theirs.
         if bulk := demo_spends.bulk_spends(planned, seed=seed):
             self.stdout.write(self.style.SUCCESS(f"Demo spend requests of the synthetic cases: {bulk}."))
+        # The dashboards read precomputed tables: compute them now, so that a fresh demo shows figures
+        # (afterwards the task worker refreshes them when a dashboard finds them stale).
+        if not present or last_refresh() is None:
+            run = refresh()
+            self.stdout.write(self.style.SUCCESS(f"Dashboard figures computed: {run.cases} cases."))
         if print_logins:
             self.print_logins(logins)
 
