@@ -302,6 +302,9 @@ def run(url: str, args) -> int:
         print(f"demo --households {args.households}: {load:.0f} s ({load / 60:.1f} min)")
     else:
         print(f"{cases:,} cases present: demo not loaded")
+        if cases < args.households:
+            # The demo adds nothing once households exist, so an interrupted load stays short.
+            print(f"WARNING: fewer cases than --households {args.households:,} (an interrupted load?)")
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
         print(f"cases: {cases:,}; database size: {cursor.fetchone()[0]}")
