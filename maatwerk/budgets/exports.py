@@ -78,7 +78,8 @@ def write_pain_001(
 ) -> bytes:
     now = timezone.localtime(now or timezone.now())
     total = sum((round_money(s.amount) for s in spends), round_money(0))
-    ET.register_namespace("", PAIN_001_NS)
+    # The elements carry no namespace (xmlns is written as an attribute), so no prefix is registered: the
+    # map is process-wide and the charts' SVG needs the empty prefix for its own namespace.
     doc = ET.Element("Document", xmlns=PAIN_001_NS)
     root = _sub(doc, "CstmrCdtTrfInitn")
     header = _sub(root, "GrpHdr")

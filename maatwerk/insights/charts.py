@@ -549,6 +549,7 @@ def vega_lite(figure: Figure) -> dict | None:
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
+# Process-wide (ElementTree keeps one map): no other module may register the empty prefix.
 ET.register_namespace("", SVG_NS)
 ET.register_namespace("xlink", XLINK_NS)
 # Elements that could run script or pull in HTML; Vega writes none of them, but the check is cheap.

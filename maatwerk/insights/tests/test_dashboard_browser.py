@@ -44,7 +44,7 @@ def test_policy_and_programme_see_figures_and_no_personal_data(page, demo, who, 
     page.goto("/dashboard/")
     htmx_ready(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
-    expect(page.get_by_role("heading", name="Wat levert het op")).to_be_visible()
+    expect(page.get_by_role("heading", name="Wat het oplevert")).to_be_visible()
     expect(page.get_by_role("heading", name="Hoe lezen we deze cijfers?")).to_be_visible()
     # Every figure has its accessible table.
     assert page.locator("figure table").count() >= 8
@@ -63,7 +63,7 @@ def test_team_lead_sees_own_team_with_workers_and_can_filter(page, demo):
     htmx_ready(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text("team")
     expect(page.get_by_role("heading", name=re.compile("Per medewerker"))).to_be_visible()
-    page.get_by_label("Leefgebied").select_option(label="financiën")
+    page.get_by_label("Leefgebied", exact=True).select_option(label="financiën")
     with page.expect_navigation():
         page.get_by_role("button", name="Toon").click()
     assert "domain=1" in page.url
