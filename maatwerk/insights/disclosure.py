@@ -11,6 +11,7 @@ households are (`value`). Team leads see their own team as it is.
 """
 
 from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 
 from maatwerk.lib import suppression
 from maatwerk.lib.suppression import HIDDEN, SMALL, TOTAL
@@ -18,6 +19,9 @@ from maatwerk.lib.suppression import HIDDEN, SMALL, TOTAL
 from .audience import Audience
 
 ROUND_TO = 5
+# Sums of money are rounded for the protected roles too: a sum of many households minus another sum the
+# same user sees (another month, the other table) would otherwise give the sum of a few exactly.
+MONEY_ROUND_TO = Decimal(1000)
 
 
 def is_hidden(value) -> bool:
@@ -40,6 +44,13 @@ def value(audience: Audience, n: int, shown):
     if audience.protected and n < suppression.THRESHOLD:
         return SMALL
     return shown
+
+
+def money(audience: Audience, amount):
+    """A sum of money as it may be published: to the nearest EUR 1,000 for the protected roles."""
+    if not audience.protected or amount is None:
+        return amount
+    return (Decimal(amount) / MONEY_ROUND_TO).quantize(Decimal(1), rounding=ROUND_HALF_UP) * MONEY_ROUND_TO
 
 
 def _published(result: suppression.Suppressed, key):

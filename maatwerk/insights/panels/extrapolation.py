@@ -95,9 +95,7 @@ def figure(ctx: Context, to: int = DEFAULT_TO) -> Figure:
             Column("high", _("to"), "money"),
         ],
         rows=rows,
-        chart=interval("what", "estimate", "low", "high", x_title="", y_title=_("Euro"), horizontal=True)
-        if r
-        else None,
+        chart=interval("what", "estimate", "low", "high", x_title="", y_title=_("Euro")) if r else None,
         caption=caption,
         notes=notes(r)
         + [

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from maatwerk.budgets.models import Channel, Kind
 from maatwerk.lib import stats
 
+from .. import disclosure
 from ..charts import Column, Figure, interval, line
 from ..models import BudgetMonth
 from .common import Context, interval_cells, notes
@@ -29,7 +30,7 @@ def spend_by_channel(ctx: Context) -> Figure:
             {
                 "channel": str(channel.label),
                 "n": ctx.count(n),
-                "amount": ctx.value(n, Decimal(amount)),
+                "amount": ctx.value(n, disclosure.money(ctx.audience, Decimal(amount))),
                 "mean": ctx.value(n, mean),
             }
         )
@@ -70,27 +71,24 @@ def budget_exhaustion(ctx: Context) -> Figure | None:
         )
         .order_by("month")
     )
-    # For the protected roles a month of fewer than ten spends is merged into the next: its own sum would
-    # be the difference of two cumulative figures.
-    rows, allocated, used, pending = [], Decimal(0), Decimal(0), 0
-    for i, m in enumerate(months):
-        allocated += m["allocated"] or 0
+    # Against what the budgets hold now (an allocation is often booked after the first spends of its
+    # period). For the protected roles a month of fewer than ten spends is merged into the next: its own
+    # sum would be the difference of two cumulative figures.
+    budget = sum((m["allocated"] or 0 for m in months), Decimal(0))
+    rows, used, pending = [], Decimal(0), 0
+    for m in months:
         used += (m["committed"] or 0) + (m["paid"] or 0)
         pending += m["spends"] or 0
-        last = i == len(months) - 1
-        if a.protected and 0 < pending < 10 and not last:
+        if a.protected and 0 < pending < 10:
+            # Held back; at the end the tail stays merged into the month before it (nothing new shown).
             continue
-        if a.protected and 0 < pending < 10 and last:
-            # The tail stays merged into the month before it: nothing new is published.
-            break
         pending = 0
-        share = used / allocated * 100 if allocated else None
         rows.append(
             {
                 "month": m["month"].strftime("%Y-%m"),
-                "allocated": allocated,
-                "used": used,
-                "share": share,
+                "budget": disclosure.money(a, budget),
+                "used": disclosure.money(a, used),
+                "share": used / budget * 100 if budget else None,
             }
         )
     return Figure(
@@ -98,13 +96,15 @@ def budget_exhaustion(ctx: Context) -> Figure | None:
         title=_("Budget exhaustion"),
         columns=[
             Column("month", _("Up to month"), "month"),
-            Column("allocated", _("Budget"), "money"),
+            Column("budget", _("Budget"), "money"),
             Column("used", _("Spent and committed"), "money"),
             Column("share", _("Used"), "percent"),
         ],
         rows=rows,
-        chart=line("month", ["allocated", "used"], x_title=_("Month"), y_title=_("Euro")),
-        caption=_("Cumulative: the budgets and what was spent or committed from them up to each month."),
+        chart=line("month", ["budget", "used"], x_title=_("Month"), y_title=_("Euro")),
+        caption=_(
+            "What was spent or committed from the budgets up to each month, against what they hold now."
+        ),
         notes=[_("Months with fewer than 10 spends are added to the next month.")] if a.protected else [],
     )
 
@@ -159,7 +159,7 @@ def business_cases(ctx: Context) -> tuple[Figure, Figure]:
                 "chance": chance,
             }
         ],
-        chart=interval("what", "estimate", "low", "high", x_title="", y_title=_("Euro"), horizontal=True)
+        chart=interval("what", "estimate", "low", "high", x_title="", y_title=_("Euro"))
         if result is not None
         else None,
         caption=_(

@@ -104,7 +104,8 @@ def grades(ctx: Context) -> Figure:
         summary = stats.mean_grade_from_counts(counts, no_grade)
     shown, total, _hidden = disclosure.one_way(ctx.audience, list(range(1, 11)), counts)
     rows = [{"grade": str(g), "n": s} for g, s in zip(range(1, 11), shown, strict=True)]
-    rows.append({"grade": _("No grade given"), "n": ctx.count(no_grade)})
+    # Not a grade: under the line in the table, not a bar in the chart.
+    rows.append({"grade": _("No grade given"), "n": ctx.count(no_grade), "total": True})
     graded = sum(counts)
     if summary is not None:
         caption = _(

@@ -217,3 +217,19 @@ def test_extrapolation_api_names_a_bad_filter(world, client_for):
     r = client_for(world.pat).get("/api/v1/insights/extrapolation", {"period_from": "maart"})
     assert r.status_code == 422
     assert "period_from" in r.json()["errors"]
+
+
+def test_sums_of_money_are_rounded_for_policy_not_for_the_team_lead(world, client_for):
+    from decimal import Decimal
+
+    save([fact(world.team_a, kind="childcare", spend_maatwerk=Decimal("1234.56"), spend_maatwerk_n=1)] * 1)
+    save(
+        [
+            fact(world.team_a, kind="childcare", spend_maatwerk=Decimal("1000.00"), spend_maatwerk_n=1)
+            for _ in range(11)
+        ]
+    )
+    policy = figure(client_for(world.erin).get(URL), "spend")
+    lead = figure(client_for(world.dave).get(URL), "spend")
+    assert policy.rows[0]["amount"] == Decimal("12000")
+    assert lead.rows[0]["amount"] == Decimal("12234.56")
