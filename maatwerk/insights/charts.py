@@ -345,6 +345,11 @@ def _axis(figure: Figure, key: str) -> dict:
     axis = {"format": AXIS_FORMAT.get(kind, ",.1~f")}
     if kind == "count":
         axis["tickMinStep"] = 1
+        # vl-convert's Vega still puts ticks at halves for small counts ("0 1 1 2 2" once formatted as
+        # whole numbers): give the whole numbers themselves.
+        values = [v for row in drawn_rows(figure) if (v := _plotted(figure, key, row.get(key))) is not None]
+        if values and 0 <= max(values) <= 10:
+            axis["values"] = list(range(0, int(max(values)) + 1))
     return axis
 
 

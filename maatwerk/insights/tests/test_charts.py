@@ -451,3 +451,19 @@ def test_figures_pass_axe_and_fit_wide_and_narrow_screens(browser):
             assert table["y"] >= chart["y"] + chart["height"]
     finally:
         page.close()
+
+
+def test_small_counts_get_whole_number_ticks_once_each():
+    figure = Figure(
+        slug="few",
+        title="Weinig",
+        columns=[Column("grade", "Cijfer"), Column("n", "Aantal", "count")],
+        rows=[{"grade": "8", "n": 1}, {"grade": "9", "n": 2}],
+        chart=charts.bar("grade", "n", x_title="Cijfer", y_title="Aantal"),
+    )
+    with translation.override("nl"):
+        svg = str(charts.render_svg(figure))
+    ticks = re.findall(r">(\d+)</text>", svg)
+    numbers = [t for t in ticks if t not in ("8", "9")]
+    assert numbers == sorted(set(numbers), key=int)
+    assert set(numbers) == {"0", "1", "2"}
