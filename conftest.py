@@ -202,3 +202,33 @@ def _seed_data_present(request):
         from django.apps import apps
 
         importlib.import_module("maatwerk.catalogue.migrations.0002_seed_catalogue").load(apps, None)
+
+
+# Every table the demo's case files fill, children first (cases PROTECT their household).
+DEMO_CASE_TABLES = (
+    "businesscases_businesscaseversion",  # the demo's business cases hang off the cases
+    "businesscases_businesscase",
+    "cases_followup",
+    "cases_reflection",
+    "cases_feedback",
+    "cases_outcome",
+    "cases_mdtparticipant",
+    "cases_mdtconsultation",
+    "cases_domainscore",
+    "cases_timeentry",
+    "cases_noterevision",
+    "cases_note",
+    "cases_statuschange",
+    "cases_case",
+    "cases_person",
+    "cases_household",
+)
+
+
+def delete_demo_case_files() -> None:
+    """Empty the case tables the demo fills, so that a second run starts as the first (determinism tests)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in DEMO_CASE_TABLES:
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (our own table names)

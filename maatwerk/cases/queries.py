@@ -131,12 +131,17 @@ def search_cases(user, filters: CaseFilter) -> QuerySet:
     if filters.worker:
         qs = qs.filter(lead_worker_id=filters.worker)
     if filters.domain:
-        qs = qs.alias(domain_hit=F("domains").bitand(lib.bit(filters.domain))).filter(domain_hit__gt=0)
+        qs = involving(qs, "domains", filters.domain)
     if filters.agency:
-        qs = qs.alias(agency_hit=F("agencies").bitand(lib.bit(filters.agency))).filter(agency_hit__gt=0)
+        qs = involving(qs, "agencies", filters.agency)
     if filters.overdue:
         qs = qs.filter(next_followup_due__lt=timezone.localdate())
     return qs.select_related("household", "lead_worker").order_by("-last_activity_at", "-id")
+
+
+def involving(qs: QuerySet, field: str, value: int) -> QuerySet:
+    """Rows whose bit mask `field` (Case.domains or Case.agencies, or a copy of one) holds `value`."""
+    return qs.alias(**{f"{field}_hit": F(field).bitand(lib.bit(value))}).filter(**{f"{field}_hit__gt": 0})
 
 
 def page_of(qs: QuerySet, page: int, per_page: int = PER_PAGE) -> tuple[list, bool]:

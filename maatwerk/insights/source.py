@@ -1,9 +1,9 @@
 """The rows a dashboard sums: the cube, or the facts when a filter needs them, restricted to the audience
 and the filters. Every panel starts here, so no panel can forget the scope."""
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 
-from maatwerk.cases import lib
+from maatwerk.cases.queries import involving
 
 from .audience import Audience
 from .filters import Filters
@@ -27,9 +27,9 @@ def rows(audience: Audience, filters: Filters, *, per_case: bool = False) -> Que
     if filters.period_to:
         qs = qs.filter(opened_month__lte=filters.period_to)
     if filters.domain:
-        qs = qs.alias(domain_hit=F("domains").bitand(lib.bit(filters.domain))).filter(domain_hit__gt=0)
+        qs = involving(qs, "domains", filters.domain)
     if filters.agency:
-        qs = qs.alias(agency_hit=F("agencies").bitand(lib.bit(filters.agency))).filter(agency_hit__gt=0)
+        qs = involving(qs, "agencies", filters.agency)
     return qs
 
 

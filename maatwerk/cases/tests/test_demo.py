@@ -1,9 +1,9 @@
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.db.models import Avg, F
 from stdnum.nl import bsn
 
+from conftest import delete_demo_case_files
 from maatwerk.cases.models import Case, Feedback, FollowUp, Household, Person, Reflection, Status, Tone
 from maatwerk.demo import cases as demo_cases
 from maatwerk.demo.organisation import ensure_organisation
@@ -46,27 +46,7 @@ def test_demo_command_makes_cases_in_every_status_for_every_municipality(organis
 def test_demo_is_deterministic_for_a_seed(organisation):
     demo_cases.generate(60, seed=7)
     first = snapshot()
-    with connection.cursor() as cursor:
-        # Start from empty case tables (cases PROTECT their household, so delete children first).
-        for table in (
-            "businesscases_businesscaseversion",  # the demo's business cases hang off the cases
-            "businesscases_businesscase",
-            "cases_followup",
-            "cases_reflection",
-            "cases_feedback",
-            "cases_outcome",
-            "cases_mdtparticipant",
-            "cases_mdtconsultation",
-            "cases_domainscore",
-            "cases_timeentry",
-            "cases_noterevision",
-            "cases_note",
-            "cases_statuschange",
-            "cases_case",
-            "cases_person",
-            "cases_household",
-        ):
-            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+    delete_demo_case_files()
     demo_cases.generate(60, seed=7)
     assert snapshot() == first
 

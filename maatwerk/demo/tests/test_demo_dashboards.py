@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 
+from conftest import delete_demo_case_files
 from maatwerk.budgets.models import Budget, Kind, LedgerEntry, SpendRequest, SpendStatus
 from maatwerk.budgets.services import open_commitment
 from maatwerk.businesscases import engine
@@ -152,26 +152,7 @@ def test_demo_business_cases_and_planned_spends_are_deterministic_for_a_seed(set
     first_plan: list = []
     demo_cases.generate(80, seed=9, planned_spends=first_plan)
     first = _snapshot()
-    with connection.cursor() as cursor:
-        for table in (
-            "businesscases_businesscaseversion",
-            "businesscases_businesscase",
-            "cases_followup",
-            "cases_reflection",
-            "cases_feedback",
-            "cases_outcome",
-            "cases_mdtparticipant",
-            "cases_mdtconsultation",
-            "cases_domainscore",
-            "cases_timeentry",
-            "cases_noterevision",
-            "cases_note",
-            "cases_statuschange",
-            "cases_case",
-            "cases_person",
-            "cases_household",
-        ):
-            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+    delete_demo_case_files()
     second_plan: list = []
     demo_cases.generate(80, seed=9, planned_spends=second_plan)
     assert _snapshot() == first and first

@@ -141,6 +141,12 @@ def mean_interval(
     m = _moments(x)
     b = _resamples(resamples, m.n, max_cells)
     replicates = _resampled_means(x, b, generator) if b is not None and m.se > 0 else None
+    return _mean_result(m, replicates, level)
+
+
+def _mean_result(m: _Moments, replicates: np.ndarray | None, level: float) -> Interval:
+    """The interval of the mean from its moments and bootstrap replicates (None: Hall's interval alone);
+    also what `mean_interval_from_sums` returns."""
     low, high, method, widened, notes = _combine(m, replicates, level)
     if m.n < SMALL_N:
         notes.insert(0, NOTE_SMALL_N)

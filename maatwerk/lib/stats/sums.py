@@ -38,7 +38,7 @@ from ._base import (
     _level,
     _values,
 )
-from .mean import _combine, _Moments
+from .mean import _combine, _mean_result, _Moments
 from .totals import _haircut, _prediction, _spread_from_moments
 
 # A variance below this share of the mean square cannot be told from the rounding of float64 sums over a
@@ -133,20 +133,7 @@ def mean_interval_from_sums(sums: PowerSums, level: float = 0.95) -> Interval:
     """What :func:`mean_interval` gives when it skips the bootstrap (Hall's skewness-corrected t interval,
     method ``hall-t``, with the same notes), from the power sums of at least two values."""
     level = _level(level)
-    m = _moments_from_sums(_sums(sums, "sums", minimum=2))
-    low, high, method, widened, notes = _combine(m, None, level)
-    if m.n < SMALL_N:
-        notes.insert(0, NOTE_SMALL_N)
-    return Interval(
-        n=m.n,
-        estimate=m.mean,
-        low=low,
-        high=high,
-        level=level,
-        method=method,
-        widened=widened,
-        notes=tuple(notes),
-    )
+    return _mean_result(_moments_from_sums(_sums(sums, "sums", minimum=2)), None, level)
 
 
 # --- two levels -------------------------------------------------------------------------------------------
