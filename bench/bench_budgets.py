@@ -25,12 +25,10 @@ the medians and the median of the rounds' ratios approvals/pgbench for 1 and 8 c
 from __future__ import annotations
 
 import argparse
-import glob
 import multiprocessing
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +36,8 @@ import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
+
+from pgserver import free_port, pg_bindir
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -51,19 +51,6 @@ def parse_args():
     )
     parser.add_argument("--requests", type=int, default=20_000, help="spend requests prepared per budget set")
     return parser.parse_args()
-
-
-def pg_bindir() -> str:
-    for d in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
-        if os.access(os.path.join(d, "initdb"), os.X_OK):
-            return d
-    sys.exit("PostgreSQL server binaries not found: source scripts/pg-test-server.sh once to install them")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:

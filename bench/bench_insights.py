@@ -23,16 +23,16 @@ exists (``insights:dashboard`` does not resolve) only the SQL and the refresh ar
 from __future__ import annotations
 
 import argparse
-import glob
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from pgserver import free_port, pg_bindir
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -118,19 +118,6 @@ def parse_args():
     parser.add_argument("--rounds", type=int, default=5, help="pages and SQL take turns this often")
     parser.add_argument("--no-refresh", action="store_true", help="do not run refresh_insights first")
     return parser.parse_args()
-
-
-def pg_bindir() -> str:
-    for d in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
-        if os.access(os.path.join(d, "initdb"), os.X_OK):
-            return d
-    sys.exit("PostgreSQL server binaries not found: source scripts/pg-test-server.sh once to install them")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:

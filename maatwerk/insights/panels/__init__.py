@@ -30,24 +30,27 @@ SECTIONS = [
 ]
 
 
-def sections(ctx: Context, *, only: str | None = None) -> list[Section]:
+def _figures(ctx: Context, panels):
+    for panel in panels:
+        made = panel(ctx)
+        if made is None:
+            continue
+        yield from made if isinstance(made, tuple | list) else [made]
+
+
+def sections(ctx: Context) -> list[Section]:
     out = []
     for slug, title, panels in SECTIONS:
-        figures = []
-        for panel in panels:
-            made = panel(ctx)
-            if made is None:
-                continue
-            figures.extend(made if isinstance(made, tuple | list) else [made])
-        if only:
-            figures = [f for f in figures if f.slug == only]
+        figures = list(_figures(ctx, panels))
         if figures:
             out.append(Section(slug, title, figures))
     return out
 
 
 def find(ctx: Context, slug: str):
-    """One figure by its slug (for its CSV), or None."""
-    for section in sections(ctx, only=slug):
-        return section.figures[0]
+    """One figure by its slug (for its CSV), or None; the panels after it are not computed."""
+    for _slug, _title, panels in SECTIONS:
+        for figure in _figures(ctx, panels):
+            if figure.slug == slug:
+                return figure
     return None
