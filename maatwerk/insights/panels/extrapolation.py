@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from maatwerk.lib import stats
 
 from ..charts import Column, Figure, interval
-from .common import Context, notes
+from .common import BOOTSTRAP_MAX_N, RESAMPLES, Context, notes
 
 DEFAULT_TO = 300
 MAX_TO = 10_000_000
@@ -39,9 +39,11 @@ def extrapolate(ctx: Context, to: int = DEFAULT_TO) -> Extrapolation:
     haircut = stats.haircut_for_grade(grade or None)
     if n < 2 or (ctx.audience.protected and n < 10):
         return Extrapolation(n, to, grade, haircut, None)
-    if n <= stats.BOOTSTRAP_MAX_N:
+    if n <= BOOTSTRAP_MAX_N:
         values = list(ctx.facts.filter(bc_n=1).values_list("net_s1", flat=True))
-        result = stats.prediction_total(values, to, rng=ctx.rng(1), haircut=haircut, selected=True)
+        result = stats.prediction_total(
+            values, to, rng=ctx.rng(1), haircut=haircut, selected=True, resamples=RESAMPLES
+        )
     else:
         positive = stats.PowerSums(
             int(t["net_pos_n"]), float(t["net_pos_s1"]), float(t["net_pos_s2"]), float(t["net_pos_s3"])

@@ -12,7 +12,7 @@ from maatwerk.lib import stats
 from .. import disclosure
 from ..charts import Column, Figure, interval, line
 from ..models import BudgetMonth
-from .common import Context, interval_cells, notes
+from .common import BOOTSTRAP_MAX_N, RESAMPLES, Context, interval_cells, notes
 
 BC_FIELDS = ("bc_n", "net_s1", "net_s2", "net_s3", "net_v", "net_mv", "net_t", "chance")
 
@@ -117,11 +117,11 @@ def two_level(ctx: Context, qs=None, sums: dict | None = None):
     n = int(sums["bc_n"])
     if n < 2:
         return None
-    if n <= stats.BOOTSTRAP_MAX_N:
+    if n <= BOOTSTRAP_MAX_N:
         facts = (qs if qs is not None else ctx.facts).filter(bc_n=1).values_list("net_draws", "net_s1")
         draws = [d if d else [m] for d, m in facts]
         if len(draws) >= 2:
-            return stats.two_level_interval(draws, rng=ctx.rng())
+            return stats.two_level_interval(draws, rng=ctx.rng(), resamples=RESAMPLES)
     return stats.two_level_from_sums(
         n,
         float(sums["net_s1"]),

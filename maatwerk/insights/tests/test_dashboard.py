@@ -233,3 +233,24 @@ def test_sums_of_money_are_rounded_for_policy_not_for_the_team_lead(world, clien
     lead = figure(client_for(world.dave).get(URL), "spend")
     assert policy.rows[0]["amount"] == Decimal("12000")
     assert lead.rows[0]["amount"] == Decimal("12234.56")
+
+
+def test_many_households_read_the_sums_and_agree_with_the_bootstrap(world, monkeypatch):
+    """Above BOOTSTRAP_MAX_N the panel reads the cube's sums (Hall's interval); on the same households it
+    must tell the same story as the bootstrap over their draws."""
+    from maatwerk.insights.filters import Filters
+    from maatwerk.insights.panels import Context, money
+
+    save([fact(world.team_a, **bc(300.0 * (i % 7) - 250.0, spread=400.0)) for i in range(60)])
+    ctx = Context(audience(world.dave), Filters())
+    booted = money.two_level(ctx)
+    monkeypatch.setattr(money, "BOOTSTRAP_MAX_N", 10)
+    from_sums = money.two_level(Context(audience(world.dave), Filters()))
+    assert (
+        "bca" in booted.method.lower()
+        or "bootstrap" in booted.method.lower()
+        or booted.method != from_sums.method
+    )
+    assert from_sums.estimate == pytest.approx(booted.estimate, rel=1e-9)
+    assert from_sums.low == pytest.approx(booted.low, rel=0.25)
+    assert from_sums.high == pytest.approx(booted.high, rel=0.25)
