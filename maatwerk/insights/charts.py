@@ -554,9 +554,6 @@ def vega_lite(figure: Figure) -> dict | None:
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
-# Process-wide (ElementTree keeps one map): no other module may register the empty prefix.
-ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", XLINK_NS)
 # Elements that could run script or pull in HTML; Vega writes none of them, but the check is cheap.
 UNSAFE_TAGS = {"script", "foreignObject", "iframe", "object", "embed", "handler", "listener"}
 
@@ -604,6 +601,24 @@ def _render(spec_json: str, locale: str, label_id: str, title: str) -> str:
     title_element = ET.Element(f"{{{SVG_NS}}}title")
     title_element.text = title
     root.insert(0, title_element)
+    return _serialise(root)
+
+
+def _serialise(root: ET.Element) -> str:
+    """The SVG as text with its namespaces written out by hand. ElementTree's prefix map is process-wide
+    and other libraries (sepaxml, xmlschema, WeasyPrint...) register their own default namespace in it,
+    which would turn every tag into "ns0:rect"; plain tags with an xmlns attribute do not depend on it."""
+    svg, xlink = f"{{{SVG_NS}}}", f"{{{XLINK_NS}}}"
+    uses_xlink = False
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag.startswith(svg):
+            element.tag = element.tag[len(svg) :]
+        for name in [n for n in element.attrib if n.startswith(xlink)]:
+            element.attrib["xlink:" + name[len(xlink) :]] = element.attrib.pop(name)
+            uses_xlink = True
+    root.set("xmlns", SVG_NS)
+    if uses_xlink:
+        root.set("xmlns:xlink", XLINK_NS)
     return ET.tostring(root, encoding="unicode")
 
 

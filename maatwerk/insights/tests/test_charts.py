@@ -467,3 +467,19 @@ def test_small_counts_get_whole_number_ticks_once_each():
     numbers = [t for t in ticks if t not in ("8", "9")]
     assert numbers == sorted(set(numbers), key=int)
     assert set(numbers) == {"0", "1", "2"}
+
+
+def test_svg_keeps_its_tags_whatever_other_libraries_register_in_elementtree():
+    # sepaxml, xmlschema and WeasyPrint register namespaces in ElementTree's process-wide map; a default
+    # namespace registered there must not turn the chart's tags into "ns0:rect".
+    ET.register_namespace("", "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03")
+    figure = Figure(
+        slug="ns",
+        title="Namespaces",
+        columns=[Column("c", "C"), Column("n", "N", "count")],
+        rows=[{"c": "a", "n": 12}],
+        chart=charts.bar("c", "n", x_title="C", y_title="N"),
+    )
+    svg = str(charts.render_svg(figure))
+    assert svg.startswith("<svg") and "ns0:" not in svg
+    assert ET.fromstring(svg).tag == "{http://www.w3.org/2000/svg}svg"
