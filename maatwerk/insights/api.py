@@ -6,13 +6,14 @@ from django.http import QueryDict
 from ninja import Field, Query, Router, Schema
 
 from . import dashboard
+from .filters import DEFAULT_TO, MAX_TO
 from .panels import extrapolation
 
 router = Router(tags=["insights"])
 
 
 class ExtrapolationQuery(Schema):
-    to: Annotated[int, Field(ge=1, le=extrapolation.MAX_TO)] = extrapolation.DEFAULT_TO
+    to: Annotated[int, Field(ge=1, le=MAX_TO)] = DEFAULT_TO
     level: str | None = None
     period_from: str | None = None
     period_to: str | None = None

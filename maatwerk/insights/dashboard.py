@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
 from . import audience as audiences
-from .filters import FilterForm
+from .filters import DEFAULT_TO, FilterForm
 from .panels import Context
 
 
@@ -29,7 +29,7 @@ def build(user, query: QueryDict) -> Request:
     form = FilterForm(query, audience=who, levels=allowed)
     if not form.is_valid():
         return Request(form, None)
-    return Request(form, Context(who, form.filters()))
+    return Request(form, Context(who, form.filters(), to=form.cleaned_data.get("to") or DEFAULT_TO))
 
 
 def raise_for(request: Request) -> Context:

@@ -14,6 +14,9 @@ from maatwerk.cases.models import Agency, LifeDomain
 
 from .audience import LEVELS, NATION, TEAM, Audience
 
+# The extrapolation's new households: by default the programme's own question ("would 300 save...?").
+DEFAULT_TO = 300
+MAX_TO = 10_000_000
 MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 FIRST_YEAR = 2000
 
@@ -66,6 +69,10 @@ class FilterForm(forms.Form):
     team = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False, empty_value=None)
     domain = forms.TypedChoiceField(label=_("Life domain"), coerce=int, required=False, empty_value=None)
     agency = forms.TypedChoiceField(label=_("Agency"), coerce=int, required=False, empty_value=None)
+    # Not a filter: how many new households the extrapolation panel speaks of.
+    to = forms.IntegerField(
+        label=_("New households (extrapolation)"), required=False, min_value=1, max_value=MAX_TO
+    )
 
     def __init__(self, data, *, audience: Audience, levels: list[str]):
         super().__init__(data)

@@ -15,7 +15,6 @@ from maatwerk.accounts.tenancy import visible_teams
 from maatwerk.cases.queries import team_summary
 
 from . import charts, dashboard, freshness, panels
-from .panels import extrapolation
 
 
 @login_required
@@ -79,9 +78,7 @@ def dashboard_page(request):
     if built.context is None:
         return render(request, "insights/dashboard.html", context, status=400)
     _log(request, built, "page")
-    to = extrapolation.DEFAULT_TO
     context["sections"] = panels.sections(built.context)
-    context["to"] = to
     return render(request, "insights/dashboard.html", context)
 
 

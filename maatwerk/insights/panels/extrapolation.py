@@ -10,10 +10,8 @@ from django.utils.translation import gettext as _
 from maatwerk.lib import stats
 
 from ..charts import Column, Figure, interval
+from ..filters import DEFAULT_TO
 from .common import BOOTSTRAP_MAX_N, RESAMPLES, Context, notes
-
-DEFAULT_TO = 300
-MAX_TO = 10_000_000
 
 
 @dataclass
@@ -58,7 +56,8 @@ def extrapolate(ctx: Context, to: int = DEFAULT_TO) -> Extrapolation:
     return Extrapolation(n, to, grade, haircut, result)
 
 
-def figure(ctx: Context, to: int = DEFAULT_TO) -> Figure:
+def figure(ctx: Context, to: int | None = None) -> Figure:
+    to = to or ctx.to
     x = extrapolate(ctx, to)
     r = x.result
     rows = []

@@ -254,3 +254,14 @@ def test_many_households_read_the_sums_and_agree_with_the_bootstrap(world, monke
     assert from_sums.estimate == pytest.approx(booted.estimate, rel=1e-9)
     assert from_sums.low == pytest.approx(booted.low, rel=0.25)
     assert from_sums.high == pytest.approx(booted.high, rel=0.25)
+
+
+def test_the_page_extrapolates_to_the_number_asked_for(world, client_for):
+    save([fact(world.team_a, **bc(1000.0 + 50 * i)) for i in range(40)])
+    c = client_for(world.dave)
+    assert figure(c.get(URL, {"to": "3000"}), "extrapolation").title.endswith(
+        "3.000 nieuwe huishoudens opleveren?"
+    )
+    r = c.get(URL, {"to": "0"})
+    assert r.status_code == 400
+    assert "to" in r.context["form"].errors
