@@ -109,17 +109,23 @@ def budget_exhaustion(ctx: Context) -> Figure | None:
     )
 
 
-def two_level(ctx: Context, qs=None, sums: dict | None = None):
+def household_draws(rows) -> list:
+    """Each household's draws from (net_draws, net_s1) rows; a version without draws counts as its mean."""
+    return [d if d else [m] for d, m in rows]
+
+
+def two_level(ctx: Context, qs=None, sums: dict | None = None, draws: list | None = None):
     """The two-level interval of the expected net per household: a bootstrap over the households' draws
-    when few are selected, Hall's interval from the sums (exactly what the bootstrap path gives at that n)
-    when many."""
+    when few are selected (`draws`, or fetched from `qs`), Hall's interval from the sums (what the
+    bootstrap's analytic path gives) when many."""
     sums = sums if sums is not None else ctx.total
     n = int(sums["bc_n"])
     if n < 2:
         return None
     if n <= BOOTSTRAP_MAX_N:
-        facts = (qs if qs is not None else ctx.facts).filter(bc_n=1).values_list("net_draws", "net_s1")
-        draws = [d if d else [m] for d, m in facts]
+        if draws is None:
+            rows = (qs if qs is not None else ctx.facts).filter(bc_n=1).values_list("net_draws", "net_s1")
+            draws = household_draws(rows)
         if len(draws) >= 2:
             return stats.two_level_interval(draws, rng=ctx.rng(), resamples=RESAMPLES)
     return stats.two_level_from_sums(
@@ -210,14 +216,25 @@ def business_cases(ctx: Context) -> tuple[Figure, Figure]:
 def by_kind(ctx: Context) -> Figure:
     """'What yields most?': the expected net per kind of maatwerk (the kind of the case's largest spend)."""
     per_kind = {r["kind"]: r for r in ctx.sums(BC_FIELDS, by=("kind",))}
+    shown = {
+        k: int(r["bc_n"])
+        for k, r in per_kind.items()
+        if k and r["bc_n"] and not (ctx.audience.protected and r["bc_n"] < 10)
+    }
+    # The small kinds' households in one read, not one per kind (a scan of the facts each).
+    few = [k for k, n in shown.items() if n <= BOOTSTRAP_MAX_N]
+    draws: dict[str, list] = {k: [] for k in few}
+    if few:
+        rows = ctx.facts.filter(bc_n=1, kind__in=few).values_list("kind", "net_draws", "net_s1")
+        for kind, d, m in rows:
+            draws[kind].extend(household_draws([(d, m)]))
     rows = []
     for kind in Kind:
         sums = per_kind.get(kind.value)
         if not sums or not sums["bc_n"]:
             continue
         n = int(sums["bc_n"])
-        qs = ctx.facts.filter(kind=kind.value)
-        result = two_level(ctx, qs, sums) if not (ctx.audience.protected and n < 10) else None
+        result = two_level(ctx, sums=sums, draws=draws.get(kind.value)) if kind.value in shown else None
         rows.append(
             {
                 "kind": str(kind.label),
