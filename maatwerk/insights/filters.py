@@ -31,8 +31,8 @@ class Filters:
     agency: int | None = None
 
     @property
-    def needs_facts(self) -> bool:
-        """Life domain and agency are not dimensions of the cube: a case has several."""
+    def by_membership(self) -> bool:
+        """A life-domain or agency filter (a case has several; budgets are split by neither)."""
         return bool(self.domain or self.agency)
 
     @property

@@ -7,8 +7,9 @@ million cases; over `CaseCube` (a few tens of thousands of rows) it is milliseco
 as the last refresh, and the page says so.
 
 Both tables have the same dimension and measure columns (`Measures`): a fact row is a cube row of one case
-(`n = 1`), so every panel is one query that sums measures and runs on either table. The cube cannot filter
-on life domain or agency (a case has several); with such a filter the panels read `CaseFact`.
+(`n = 1`), so every panel is one query that sums measures and runs on either table. A case has several
+life domains and agencies, so the cube is kept once more per domain (`CaseCubeDomain`) and per agency
+(`CaseCubeAgency`) for those filters; with both filters at once the panels read `CaseFact`.
 
 A fact holds no name, BSN, address or free text: ids, months, codes and numbers only.
 """
@@ -172,6 +173,31 @@ class CaseCube(Measures):
 
     def __str__(self) -> str:
         return f"cube row team {self.team_id} {self.opened_month:%Y-%m} {self.status}"
+
+
+class CaseCubeDomain(Measures):
+    """The cube once more per life domain: a case counts in the row of every domain it involves, so a
+    life-domain filter reads this instead of a million facts."""
+
+    domain = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["domain", "municipality_id"], name="cubedomain_domain_municipality")]
+
+    def __str__(self) -> str:
+        return f"cube row domain {self.domain} team {self.team_id} {self.opened_month:%Y-%m}"
+
+
+class CaseCubeAgency(Measures):
+    """The cube once more per agency, as CaseCubeDomain is per life domain."""
+
+    agency = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["agency", "municipality_id"], name="cubeagency_agency_municipality")]
+
+    def __str__(self) -> str:
+        return f"cube row agency {self.agency} team {self.team_id} {self.opened_month:%Y-%m}"
 
 
 class BudgetMonth(models.Model):

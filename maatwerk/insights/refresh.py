@@ -24,7 +24,7 @@ from django.utils import timezone
 from maatwerk.budgets.models import Channel, EntryKind, LedgerEntry, SpendStatus
 from maatwerk.cases.models import Agency, FollowUp, LifeDomain, TimeEntry
 
-from .models import BudgetMonth, CaseCube, CaseFact, Refresh
+from .models import BudgetMonth, CaseCube, CaseCubeAgency, CaseCubeDomain, CaseFact, Refresh
 
 logger = logging.getLogger(__name__)
 
@@ -249,6 +249,26 @@ def _cube_sql() -> str:
     )
 
 
+def _membership_cube_sql(model, column: str, mask: str, values) -> str:
+    """The cube per life domain or agency: each fact joined with the numbers of the bits set in its mask
+    (a UNION ALL of constants: the same SQL on SQLite and PostgreSQL), then grouped as the cube is."""
+
+    def total(field) -> str:
+        summed = f"SUM(f.{field.column})"
+        return _money(summed) if isinstance(field, DecimalField) else summed
+
+    numbers = " UNION ALL ".join(f"SELECT {int(v)} AS k" for v in values)
+    dims = [f"f.{d}" for d in DIMENSIONS]
+    columns = [*DIMENSIONS, column, *(f.column for f in MEASURES)]
+    select = [*dims, "b.k", *(total(f) for f in MEASURES)]
+    return (
+        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "  # noqa: S608 (names from the models)
+        f"SELECT {', '.join(select)} FROM {CaseFact._meta.db_table} f "
+        f"JOIN ({numbers}) b ON (f.{mask} & (1 << (b.k - 1))) <> 0 "
+        f"GROUP BY {', '.join(dims)}, b.k"
+    )
+
+
 def _budget_months():
     """Per budget and month (of the entry's booking, in the app's time zone): the allocations, the
     commitments less the releases, and the payments, each net of their reversals (`lib.ledger`: a
@@ -292,7 +312,7 @@ def _budget_sql() -> tuple[str, tuple]:
     return sql, params
 
 
-TABLES = (CaseFact, CaseCube, BudgetMonth)
+TABLES = (CaseFact, CaseCube, CaseCubeDomain, CaseCubeAgency, BudgetMonth)
 
 
 def refresh(*, today=None) -> Refresh:
@@ -321,6 +341,8 @@ def refresh(*, today=None) -> Refresh:
             cursor.execute(_fact_sql(dialect))
             cases = cursor.rowcount
             cursor.execute(_cube_sql())
+            cursor.execute(_membership_cube_sql(CaseCubeDomain, "domain", "domains", LifeDomain.values))
+            cursor.execute(_membership_cube_sql(CaseCubeAgency, "agency", "agencies", Agency.values))
             cursor.execute(*_budget_sql())
             if vendor == "postgresql":
                 # Fresh statistics for the dashboards' plans (ANALYZE may run inside a transaction), on
@@ -328,6 +350,8 @@ def refresh(*, today=None) -> Refresh:
                 dimensions = ", ".join(DIMENSIONS)
                 cursor.execute(f"ANALYZE {CaseFact._meta.db_table} (case_id, lead_worker_id, {dimensions})")
                 cursor.execute(f"ANALYZE {CaseCube._meta.db_table} ({dimensions})")
+                cursor.execute(f"ANALYZE {CaseCubeDomain._meta.db_table} (domain, {dimensions})")
+                cursor.execute(f"ANALYZE {CaseCubeAgency._meta.db_table} (agency, {dimensions})")
                 cursor.execute(f"ANALYZE {BudgetMonth._meta.db_table}")
             run.cases = cases
             run.finished_at = timezone.now()

@@ -7,13 +7,21 @@ from maatwerk.cases.queries import involving
 
 from .audience import Audience
 from .filters import Filters
-from .models import CaseCube, CaseFact
+from .models import CaseCube, CaseCubeAgency, CaseCubeDomain, CaseFact
 
 
 def rows(audience: Audience, filters: Filters, *, per_case: bool = False) -> QuerySet:
-    """The cube rows, or with `per_case` (or a life-domain or agency filter) the facts, one per case."""
-    model = CaseFact if per_case or filters.needs_facts else CaseCube
-    qs = model.objects.all()
+    """The cube rows (the cube per life domain or per agency for such a filter), or with `per_case` (or
+    both filters at once) the facts, one per case."""
+    if per_case or (filters.domain and filters.agency):
+        qs = CaseFact.objects.all()
+    elif filters.domain:
+        qs = CaseCubeDomain.objects.filter(domain=filters.domain)
+    elif filters.agency:
+        qs = CaseCubeAgency.objects.filter(agency=filters.agency)
+    else:
+        qs = CaseCube.objects.all()
+    facts = qs.model is CaseFact
     if audience.municipality_ids is not None:
         qs = qs.filter(municipality_id__in=audience.municipality_ids)
     if audience.team_ids is not None:
@@ -26,9 +34,9 @@ def rows(audience: Audience, filters: Filters, *, per_case: bool = False) -> Que
         qs = qs.filter(opened_month__gte=filters.period_from)
     if filters.period_to:
         qs = qs.filter(opened_month__lte=filters.period_to)
-    if filters.domain:
+    if facts and filters.domain:
         qs = involving(qs, "domains", filters.domain)
-    if filters.agency:
+    if facts and filters.agency:
         qs = involving(qs, "agencies", filters.agency)
     return qs
 

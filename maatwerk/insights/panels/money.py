@@ -52,7 +52,7 @@ def spend_by_channel(ctx: Context) -> Figure:
 def budget_exhaustion(ctx: Context) -> Figure | None:
     """Spent plus committed against the budgets, cumulative per month. Not for a life-domain or agency
     filter (a budget is not split by those)."""
-    if ctx.filters.needs_facts:
+    if ctx.filters.by_membership:
         return None
     qs = BudgetMonth.objects.all()
     a = ctx.audience

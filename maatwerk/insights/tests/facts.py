@@ -6,7 +6,8 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from maatwerk.insights.models import CaseCube, CaseFact, Measures, Refresh
+from maatwerk.cases import lib
+from maatwerk.insights.models import CaseCube, CaseCubeAgency, CaseCubeDomain, CaseFact, Measures, Refresh
 
 DIMENSIONS = ("municipality_id", "team_id", "opened_month", "closed_month", "status", "kind")
 MEASURES = [
@@ -27,20 +28,33 @@ def fact(team, *, status="execution", opened=datetime.date(2026, 3, 1), **measur
     )
 
 
+def _cube(model, facts, extra=None) -> None:
+    """`model` rebuilt from `facts`: grouped by the dimensions (and `extra`: (column, mask attribute)),
+    every measure summed."""
+    model.objects.all().delete()
+    groups: dict = defaultdict(dict)
+    for f in facts:
+        keys = [None]
+        if extra:
+            keys = lib.from_mask(getattr(f, extra[1]))
+        for k in keys:
+            key = tuple(getattr(f, d) for d in DIMENSIONS) + ((k,) if extra else ())
+            for m in MEASURES:
+                value = getattr(f, m)
+                groups[key][m] = groups[key][m] + value if m in groups[key] else value
+    names = DIMENSIONS + ((extra[0],) if extra else ())
+    model.objects.bulk_create(
+        model(**dict(zip(names, key, strict=True)), **sums) for key, sums in groups.items()
+    )
+
+
 def save(facts: list[CaseFact]) -> None:
-    """Store the facts and rebuild the cube from every fact stored, as a fresh refresh would have (so the
+    """Store the facts and rebuild the cubes from every fact stored, as a fresh refresh would have (so the
     page does not start one, which would rebuild the facts from the empty case tables)."""
     CaseFact.objects.bulk_create(facts)
-    CaseCube.objects.all().delete()
-    groups: dict = defaultdict(dict)
-    for f in CaseFact.objects.all():
-        key = tuple(getattr(f, d) for d in DIMENSIONS)
-        for m in MEASURES:
-            value = getattr(f, m)
-            groups[key][m] = groups[key].get(m, 0) + value if m in groups[key] else value
-    CaseCube.objects.bulk_create(
-        CaseCube(**dict(zip(DIMENSIONS, key, strict=True)), **{m: v for m, v in sums.items()})
-        for key, sums in groups.items()
-    )
+    stored = list(CaseFact.objects.all())
+    _cube(CaseCube, stored)
+    _cube(CaseCubeDomain, stored, ("domain", "domains"))
+    _cube(CaseCubeAgency, stored, ("agency", "agencies"))
     now = timezone.now()
-    Refresh.objects.create(started_at=now, finished_at=now, cases=CaseFact.objects.count())
+    Refresh.objects.create(started_at=now, finished_at=now, cases=len(stored))

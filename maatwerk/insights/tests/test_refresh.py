@@ -18,9 +18,10 @@ from maatwerk.budgets.tests.factories import PERIOD
 from maatwerk.businesscases.models import BusinessCase, BusinessCaseVersion
 from maatwerk.cases import lib
 from maatwerk.cases.models import Agency, Case, Feedback, FollowUp, Household, LifeDomain, Status, TimeEntry
+from maatwerk.cases.queries import involving
 from maatwerk.insights import freshness, tasks
 from maatwerk.insights import refresh as refresh_module
-from maatwerk.insights.models import BudgetMonth, CaseCube, CaseFact, Refresh
+from maatwerk.insights.models import BudgetMonth, CaseCube, CaseCubeAgency, CaseCubeDomain, CaseFact, Refresh
 from maatwerk.insights.refresh import DIMENSIONS, MEASURES, refresh
 
 DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -355,6 +356,27 @@ def test_the_cube_sums_the_facts_per_cohort(cases):
     for row in CaseCube.objects.all():
         facts = CaseFact.objects.filter(**{d: getattr(row, d) for d in DIMENSIONS})
         assert facts.aggregate(*[Sum(f) for f in fields]) == {f"{f}__sum": getattr(row, f) for f in fields}
+
+
+@pytest.mark.parametrize(
+    "model, column, mask, values",
+    [
+        (CaseCubeDomain, "domain", "domains", LifeDomain.values),
+        (CaseCubeAgency, "agency", "agencies", Agency.values),
+    ],
+)
+def test_the_cube_per_domain_and_agency_sums_the_facts_that_involve_it(cases, model, column, mask, values):
+    refresh()
+    fields = [f.name for f in MEASURES]
+    assert model.objects.exists()
+    for value in values:
+        facts = involving(CaseFact.objects.all(), mask, value)
+        rows = model.objects.filter(**{column: value})
+        expected = facts.aggregate(*[Sum(f) for f in fields])
+        if not facts.exists():
+            assert not rows.exists()
+            continue
+        assert rows.aggregate(*[Sum(f) for f in fields]) == expected
 
 
 def test_budget_months_follow_the_ledger(world):
