@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 from maatwerk.lib import suppression
-from maatwerk.lib.suppression import HIDDEN, SMALL, TOTAL
+from maatwerk.lib.suppression import SMALL, TOTAL
 
 from .audience import Audience
 
@@ -22,10 +22,6 @@ ROUND_TO = 5
 # Sums of money are rounded for the protected roles too: a sum of many households minus another sum the
 # same user sees (another month, the other table) would otherwise give the sum of a few exactly.
 MONEY_ROUND_TO = Decimal(1000)
-
-
-def is_hidden(value) -> bool:
-    return value in (SMALL, HIDDEN)
 
 
 def count(audience: Audience, n: int):
@@ -70,12 +66,3 @@ def one_way(audience: Audience, categories: Sequence, counts: Sequence[int], *, 
     result = suppression.suppress(table)
     shown = [_published(result, c) for c in categories]
     return shown, _published(result, TOTAL), {c for c in categories if c in result.hidden}
-
-
-def two_way(audience: Audience, rows: Sequence, columns: Sequence, counts: Sequence[Sequence[int]]):
-    """A rows x columns table of counts: ({(row, column): shown}, hidden keys). Margins under TOTAL."""
-    table = suppression.two_way(rows, columns, counts)
-    if not audience.protected:
-        return {k: table.n[k] for k in table.n}, set()
-    result = suppression.suppress(table)
-    return {k: _published(result, k) for k in table.n}, set(result.hidden)

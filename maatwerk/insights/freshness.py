@@ -20,11 +20,3 @@ def is_stale(max_age: datetime.timedelta = MAX_AGE, *, now: datetime.datetime | 
     if last is None:
         return True
     return (now or timezone.now()) - last.finished_at > max_age
-
-
-def request_refresh() -> bool:
-    """Queue a refresh unless one is queued or running (`tasks.request_refresh`); here too, so that a
-    page needs only this module."""
-    from .tasks import request_refresh as queue  # tasks imports this module
-
-    return queue()

@@ -148,6 +148,13 @@ class Measures(models.Model):
         abstract = True
 
 
+# The cohort a cube row sums over; every other concrete column of `Measures` is a measure.
+DIMENSIONS = ("municipality_id", "team_id", "opened_month", "closed_month", "status", "kind")
+# local_fields: known when the class is made (get_fields() would need the app registry).
+MEASURE_FIELDS = [f for f in Measures._meta.local_fields if not f.primary_key and f.name not in DIMENSIONS]
+MEASURE_NAMES = [f.name for f in MEASURE_FIELDS]
+
+
 class CaseFact(Measures):
     case_id = models.IntegerField(unique=True)
     lead_worker_id = models.IntegerField(null=True)

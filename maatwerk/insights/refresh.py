@@ -24,12 +24,19 @@ from django.utils import timezone
 from maatwerk.budgets.models import Channel, EntryKind, LedgerEntry, SpendStatus
 from maatwerk.cases.models import Agency, FollowUp, LifeDomain, TimeEntry
 
-from .models import BudgetMonth, CaseCube, CaseCubeAgency, CaseCubeDomain, CaseFact, Refresh
+from .models import (
+    DIMENSIONS,
+    MEASURE_FIELDS,
+    BudgetMonth,
+    CaseCube,
+    CaseCubeAgency,
+    CaseCubeDomain,
+    CaseFact,
+    Refresh,
+)
 
 logger = logging.getLogger(__name__)
 
-# The cohort a cube row sums over; every other column of `Measures` is a measure.
-DIMENSIONS = ("municipality_id", "team_id", "opened_month", "closed_month", "status", "kind")
 GRADES = ("A", "B", "C", "D")
 
 
@@ -37,7 +44,7 @@ def _columns(model) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if not f.primary_key]
 
 
-MEASURES = [f for f in _columns(CaseCube) if f.column not in DIMENSIONS]
+MEASURES = MEASURE_FIELDS
 
 
 @dataclass(frozen=True)
@@ -236,36 +243,29 @@ def _fact_sql(d: _Dialect) -> str:
     return f"INSERT INTO {table} ({', '.join(columns)})\nSELECT\n    {select}\nFROM {_fact_sources(d)}"
 
 
-def _cube_sql() -> str:
-    def total(field) -> str:
-        summed = f"SUM({field.column})"
-        return _money(summed) if isinstance(field, DecimalField) else summed
-
-    columns = [*DIMENSIONS, *(f.column for f in MEASURES)]
-    select = [*DIMENSIONS, *(total(f) for f in MEASURES)]
-    return (
-        f"INSERT INTO {CaseCube._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
-        f"SELECT {', '.join(select)} FROM {CaseFact._meta.db_table} GROUP BY {', '.join(DIMENSIONS)}"
-    )
-
-
-def _membership_cube_sql(model, column: str, mask: str, values) -> str:
-    """The cube per life domain or agency: each fact joined with the numbers of the bits set in its mask
-    (a UNION ALL of constants: the same SQL on SQLite and PostgreSQL), then grouped as the cube is."""
+def _cube_sql(model=CaseCube, membership: tuple[str, str, list] | None = None) -> str:
+    """The facts grouped by the dimensions, every measure summed, into `model`. With `membership`
+    (column, mask, values): the cube per life domain or agency, each fact joined with the numbers of the
+    bits set in its mask (a UNION ALL of constants: the same SQL on SQLite and PostgreSQL)."""
 
     def total(field) -> str:
         summed = f"SUM(f.{field.column})"
         return _money(summed) if isinstance(field, DecimalField) else summed
 
-    numbers = " UNION ALL ".join(f"SELECT {int(v)} AS k" for v in values)
     dims = [f"f.{d}" for d in DIMENSIONS]
-    columns = [*DIMENSIONS, column, *(f.column for f in MEASURES)]
-    select = [*dims, "b.k", *(total(f) for f in MEASURES)]
+    columns = [*DIMENSIONS, *(f.column for f in MEASURES)]
+    select = [*dims, *(total(f) for f in MEASURES)]
+    join = ""
+    if membership:
+        column, mask, values = membership
+        numbers = " UNION ALL ".join(f"SELECT {int(v)} AS k" for v in values)
+        join = f" JOIN ({numbers}) b ON (f.{mask} & (1 << (b.k - 1))) <> 0"
+        columns.insert(len(DIMENSIONS), column)
+        select.insert(len(DIMENSIONS), "b.k")
+        dims.append("b.k")
     return (
         f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "  # noqa: S608 (names from the models)
-        f"SELECT {', '.join(select)} FROM {CaseFact._meta.db_table} f "
-        f"JOIN ({numbers}) b ON (f.{mask} & (1 << (b.k - 1))) <> 0 "
-        f"GROUP BY {', '.join(dims)}, b.k"
+        f"SELECT {', '.join(select)} FROM {CaseFact._meta.db_table} f{join} GROUP BY {', '.join(dims)}"
     )
 
 
@@ -341,8 +341,8 @@ def refresh(*, today=None) -> Refresh:
             cursor.execute(_fact_sql(dialect))
             cases = cursor.rowcount
             cursor.execute(_cube_sql())
-            cursor.execute(_membership_cube_sql(CaseCubeDomain, "domain", "domains", LifeDomain.values))
-            cursor.execute(_membership_cube_sql(CaseCubeAgency, "agency", "agencies", Agency.values))
+            cursor.execute(_cube_sql(CaseCubeDomain, ("domain", "domains", LifeDomain.values)))
+            cursor.execute(_cube_sql(CaseCubeAgency, ("agency", "agencies", Agency.values)))
             cursor.execute(*_budget_sql())
             if vendor == "postgresql":
                 # Fresh statistics for the dashboards' plans (ANALYZE may run inside a transaction), on

@@ -22,14 +22,7 @@ def rows(audience: Audience, filters: Filters, *, per_case: bool = False) -> Que
     else:
         qs = CaseCube.objects.all()
     facts = qs.model is CaseFact
-    if audience.municipality_ids is not None:
-        qs = qs.filter(municipality_id__in=audience.municipality_ids)
-    if audience.team_ids is not None:
-        qs = qs.filter(team_id__in=audience.team_ids)
-    if filters.municipality:
-        qs = qs.filter(municipality_id=filters.municipality)
-    if filters.team:
-        qs = qs.filter(team_id=filters.team)
+    qs = in_reach(qs, audience, filters)
     if filters.period_from:
         qs = qs.filter(opened_month__gte=filters.period_from)
     if filters.period_to:
@@ -38,6 +31,20 @@ def rows(audience: Audience, filters: Filters, *, per_case: bool = False) -> Que
         qs = involving(qs, "domains", filters.domain)
     if facts and filters.agency:
         qs = involving(qs, "agencies", filters.agency)
+    return qs
+
+
+def in_reach(qs: QuerySet, audience: Audience, filters: Filters) -> QuerySet:
+    """Rows with a municipality_id and team_id (facts, cubes, budget months) of the audience's
+    municipalities and teams, narrowed to the municipality and team filters."""
+    if audience.municipality_ids is not None:
+        qs = qs.filter(municipality_id__in=audience.municipality_ids)
+    if audience.team_ids is not None:
+        qs = qs.filter(team_id__in=audience.team_ids)
+    if filters.municipality:
+        qs = qs.filter(municipality_id=filters.municipality)
+    if filters.team:
+        qs = qs.filter(team_id=filters.team)
     return qs
 
 

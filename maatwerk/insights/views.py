@@ -14,7 +14,7 @@ from maatwerk.accounts.models import AccessLog, Membership
 from maatwerk.accounts.tenancy import visible_teams
 from maatwerk.cases.queries import team_summary
 
-from . import charts, dashboard, freshness, panels
+from . import charts, dashboard, freshness, panels, tasks
 
 
 @login_required
@@ -66,8 +66,7 @@ def _log(request, built, what: str) -> None:
 def dashboard_page(request):
     built = dashboard.build(request.user, request.GET)
     last = freshness.last_refresh()
-    if freshness.is_stale():
-        freshness.request_refresh()
+    tasks.refresh_if_stale()
     context = {
         "title": _("Dashboard"),
         "form": built.form,

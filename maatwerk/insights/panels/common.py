@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from .. import disclosure, source
 from ..audience import Audience
 from ..filters import DEFAULT_TO, Filters
+from ..models import MEASURE_NAMES
 
 # One seed per page: the same data give the same interval on every load.
 SEED = 20161
@@ -43,14 +44,7 @@ class Context:
     @cached_property
     def total(self) -> dict:
         """The sums of every measure over the selection, read once for the headline figures."""
-        from ..models import Measures
-
-        names = [
-            f.name
-            for f in Measures._meta.get_fields()
-            if f.concrete and f.name not in DIMENSIONS and f.name != "id"
-        ]
-        return self.sums(names)[0]
+        return self.sums(MEASURE_NAMES)[0]
 
     def rng(self, salt: int = 0) -> np.random.Generator:
         return np.random.default_rng(SEED + salt)
@@ -60,9 +54,6 @@ class Context:
 
     def value(self, n: int, shown):
         return disclosure.value(self.audience, n, shown)
-
-
-DIMENSIONS = {"municipality_id", "team_id", "opened_month", "closed_month", "status", "kind"}
 
 
 def interval_cells(ctx: Context, n: int, interval, *, scale: float = 1.0) -> dict:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from maatwerk.budgets.models import Channel, Kind
 from maatwerk.lib import stats
 
-from .. import disclosure
+from .. import disclosure, source
 from ..charts import Column, Figure, interval, line
 from ..models import BudgetMonth
 from .common import BOOTSTRAP_MAX_N, RESAMPLES, Context, interval_cells, notes
@@ -54,16 +54,8 @@ def budget_exhaustion(ctx: Context) -> Figure | None:
     filter (a budget is not split by those)."""
     if ctx.filters.by_membership:
         return None
-    qs = BudgetMonth.objects.all()
     a = ctx.audience
-    if a.municipality_ids is not None:
-        qs = qs.filter(municipality_id__in=a.municipality_ids)
-    if a.team_ids is not None:
-        qs = qs.filter(team_id__in=a.team_ids)
-    if ctx.filters.municipality:
-        qs = qs.filter(municipality_id=ctx.filters.municipality)
-    if ctx.filters.team:
-        qs = qs.filter(team_id=ctx.filters.team)
+    qs = source.in_reach(BudgetMonth.objects.all(), a, ctx.filters)
     months = list(
         qs.values("month")
         .annotate(

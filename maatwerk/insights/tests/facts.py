@@ -7,12 +7,16 @@ from collections import defaultdict
 from django.utils import timezone
 
 from maatwerk.cases import lib
-from maatwerk.insights.models import CaseCube, CaseCubeAgency, CaseCubeDomain, CaseFact, Measures, Refresh
+from maatwerk.insights.models import (
+    DIMENSIONS,
+    CaseCube,
+    CaseCubeAgency,
+    CaseCubeDomain,
+    CaseFact,
+    Refresh,
+)
+from maatwerk.insights.models import MEASURE_NAMES as MEASURES
 
-DIMENSIONS = ("municipality_id", "team_id", "opened_month", "closed_month", "status", "kind")
-MEASURES = [
-    f.name for f in Measures._meta.get_fields() if f.concrete and f.name not in DIMENSIONS and f.name != "id"
-]
 _next_case = [100_000]
 
 
