@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from maatwerk.lib import money
 
@@ -329,3 +330,36 @@ def parse_bsn(value, errors: dict, field: str = "bsn") -> str:
         errors[field] = _("This is not a valid BSN: it must be 9 digits and pass the 11-check.")
         return ""
     return stdnum_bsn.compact(value)
+
+
+# --- personal data in free text ------------------------------------------------------------------------
+
+# What `maatwerk.lib.anonymize.check.find_personal_data` finds, by its kind code.
+PERSONAL_DATA_KINDS = {
+    "bsn": gettext_lazy("a BSN"),
+    "iban": gettext_lazy("an IBAN"),
+    "postcode": gettext_lazy("a postcode with house number"),
+    "address": gettext_lazy("an address with house number"),
+    "phone": gettext_lazy("a phone number"),
+    "email": gettext_lazy("an e-mail address"),
+    "birth_date": gettext_lazy("a date of birth"),
+    "plate": gettext_lazy("a licence plate"),
+    "number": gettext_lazy("a case or customer number"),
+    "name": gettext_lazy("a name"),
+}
+_QUOTED = 40  # characters of a finding quoted back in the error message
+
+
+def personal_data_message(label: str, findings, advice: str) -> str:
+    """ "Context: bevat een BSN ('123 456 782') en een naam ('Jansen'). <advice>" for the findings of
+    `find_personal_data` in a field the user typed a moment ago (so quoting it back leaks nothing)."""
+    parts = []
+    for f in findings[:3]:
+        quoted = f.text if len(f.text) <= _QUOTED else f.text[: _QUOTED - 1] + "…"
+        parts.append(_("%(kind)s ('%(text)s')") % {"kind": PERSONAL_DATA_KINDS[f.kind], "text": quoted})
+    if len(findings) > 3:
+        parts.append(_("%(n)d more") % {"n": len(findings) - 3})
+    found = parts[0]
+    if len(parts) > 1:
+        found = _("%(list)s and %(last)s") % {"list": ", ".join(parts[:-1]), "last": parts[-1]}
+    return _("%(field)s: contains %(found)s.") % {"field": label, "found": found} + " " + advice

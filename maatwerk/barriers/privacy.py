@@ -25,11 +25,11 @@ from collections.abc import Iterable, Mapping
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from maatwerk.accounts import tenancy
 from maatwerk.cases.models import Case, Household
 from maatwerk.lib.anonymize.check import Finding, find_personal_data, mask_personal_data, name_candidates
+from maatwerk.validation import personal_data_message
 
 from .models import Barrier, Escalation
 from .queries import REGISTERING_ROLES
@@ -40,19 +40,6 @@ BARRIER_TEXTS = ("title", "description", "risk", "solution_asked", "legal_provis
 CLOSED_TEXTS = ("close_reason",)
 ESCALATION_TEXTS = ("to", "question", "reason", "answer")
 
-KIND_LABELS = {
-    "bsn": gettext_lazy("a BSN"),
-    "iban": gettext_lazy("an IBAN"),
-    "postcode": gettext_lazy("a postcode with house number"),
-    "address": gettext_lazy("an address with house number"),
-    "phone": gettext_lazy("a phone number"),
-    "email": gettext_lazy("an e-mail address"),
-    "birth_date": gettext_lazy("a date of birth"),
-    "plate": gettext_lazy("a licence plate"),
-    "number": gettext_lazy("a case or customer number"),
-    "name": gettext_lazy("a name"),
-}
-_QUOTED = 40  # characters of a finding quoted back in the error message
 _LOOKUP_CHUNK = 500  # parameters per household-name query (SQLite's limit is far above)
 
 
@@ -108,21 +95,11 @@ def label(field: str) -> str:
 
 
 def message(field: str, findings: list[Finding]) -> str:
-    """ "Beschrijving: bevat een BSN ('123 456 782'). Haal persoonsgegevens weg; ..." The worker typed the
-    quoted text a moment ago, so quoting it back leaks nothing."""
-    parts = []
-    for f in findings[:3]:
-        quoted = f.text if len(f.text) <= _QUOTED else f.text[: _QUOTED - 1] + "…"
-        parts.append(_("%(kind)s ('%(text)s')") % {"kind": KIND_LABELS[f.kind], "text": quoted})
-    if len(findings) > 3:
-        parts.append(_("%(n)d more") % {"n": len(findings) - 3})
-    found = parts[0]
-    if len(parts) > 1:
-        found = _("%(list)s and %(last)s") % {"list": ", ".join(parts[:-1]), "last": parts[-1]}
-    return _("%(field)s: contains %(found)s. Remove personal data; describe the rule, not the household.") % {
-        "field": label(field),
-        "found": found,
-    }
+    """ "Beschrijving: bevat een BSN ('123 456 782'). Haal persoonsgegevens weg; beschrijf de regel, niet het
+    huishouden." """
+    return personal_data_message(
+        label(field), findings, _("Remove personal data; describe the rule, not the household.")
+    )
 
 
 def check_texts(

@@ -131,7 +131,9 @@ class ReflectionOut(Schema):
     doubts: str
     dilemmas: str
     learning_points: str
+    needs: str
     tone: str
+    share_consent: bool
 
 
 class FollowUpOut(Schema):
@@ -264,10 +266,18 @@ class CloseIn(Schema):
     quote: str = ""
     quote_consent: bool = False
     quote_tone: str = ""
+    quote_themes: list[int] = Field(
+        [], description="Theme ids (GET /api/v1/voices/themes); at least one when the quote is shared"
+    )
     doubts: str = ""
     dilemmas: str = ""
     learning_points: str = ""
+    needs: str = Field("", description="What the worker needs to do this work well")
     tone: str = Field(..., description="Tone of the worker's reflection: positive, critical or mixed")
+    share_consent: bool = Field(
+        False, description="The worker agrees to share the reflection, de-identified, in the stories"
+    )
+    reflection_themes: list[int] = Field([], description="Theme ids; at least one when the reflection is shared")
 
 
 class FollowUpIn(Schema):
@@ -485,8 +495,11 @@ def close_case(request, case_id: int, payload: CloseIn):
         case,
         by=request.user,
         outcome={k: d[k] for k in ("goal_reached", *services.OUTCOME_TEXTS)},
-        feedback={k: d[k] for k in ("grade", "quote", "quote_consent", "quote_tone")},
-        reflection={k: d[k] for k in ("tone", *services.REFLECTION_TEXTS)},
+        feedback={k: d[k] for k in ("grade", "quote", "quote_consent", "quote_tone", "quote_themes")},
+        reflection={
+            "themes": d["reflection_themes"],
+            **{k: d[k] for k in ("tone", "share_consent", *services.REFLECTION_TEXTS)},
+        },
     )
     return _reload(case)
 

@@ -589,6 +589,8 @@ def _chunk(
                     doubts=doubts,
                     dilemmas=dilemmas,
                     learning_points=learning,
+                    needs="",
+                    share_consent=False,
                 )
             )
             if scored:

@@ -5,6 +5,7 @@ concern:
 - `case`: the case, its situation and its status;
 - `records`: notes, time, domain scores and MDT consultations;
 - `closing`: closing a case and the follow-ups at 3 and 12 months;
+- `voices`: quotes and reflections for the stories: recorded, de-identified, checked, withdrawn;
 - `common`: the team check, the audit row and the errors they share.
 
 Each function takes the acting user as keyword-only `by`, runs in one transaction, validates everything
@@ -26,6 +27,13 @@ from .closing import OUTCOME_TEXTS, REFLECTION_TEXTS, close_case, followup_not_o
 from .common import CREATE, MAX_HOURS, UPDATE
 from .households import PERSON_FIELDS, add_person, correct_person, create_household
 from .records import add_note, clean_hours, edit_note, record_mdt, record_scores, register_time
+from .voices import (
+    may_manage,
+    record_conversation,
+    record_voice,
+    review_voice,
+    withdraw_consent,
+)
 
 __all__ = [
     "CREATE",
@@ -43,12 +51,17 @@ __all__ = [
     "create_household",
     "edit_note",
     "followup_not_open_reason",
+    "may_manage",
     "move_case",
     "open_case",
+    "record_conversation",
     "record_followup",
     "record_mdt",
     "record_scores",
+    "record_voice",
     "register_time",
+    "review_voice",
     "start_case",
     "update_situation",
+    "withdraw_consent",
 ]

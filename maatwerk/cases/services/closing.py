@@ -23,19 +23,22 @@ from ..models import (
     Status,
     Tone,
 )
+from . import voices
 from .case import set_status
 from .common import UPDATE, log_case, raise_errors, require_team
 
 OUTCOME_TEXTS = ("housing_change", "income_change", "work_change", "debts_change")
-REFLECTION_TEXTS = ("doubts", "dilemmas", "learning_points")
+REFLECTION_TEXTS = ("doubts", "dilemmas", "learning_points", "needs")
 
 
 @transaction.atomic
 def close_case(case: Case, *, by, outcome: Mapping, feedback: Mapping, reflection: Mapping) -> Case:
     """Outcome, client feedback and worker reflection; plans the follow-ups at 3 and 12 months.
 
-    Field names in errors: goal_reached, *_change, grade, quote, quote_consent, quote_tone, doubts,
-    dilemmas, learning_points, tone. The client grade is optional (not every client answers).
+    Field names in errors: goal_reached, *_change, grade, quote, quote_consent, quote_tone, quote_themes,
+    doubts, dilemmas, learning_points, needs, tone, share_consent, reflection_themes. The client grade is
+    optional (not every client answers). The client's quote (with consent) and the reflection (with the
+    worker's consent) become voices for the stories (`voices.create_closing_voices`).
     """
     require_team(by, case.team_id)
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -54,6 +57,7 @@ def close_case(case: Case, *, by, outcome: Mapping, feedback: Mapping, reflectio
         errors["grade"] = _("Record the client's grade with their quote.")
     reflection_texts = {name: parse_text(reflection.get(name), name, errors) for name in REFLECTION_TEXTS}
     tone = parse_choice(reflection.get("tone"), Tone, "tone", errors)
+    shared = voices.parse_closing_voices(case, feedback, reflection, errors)
     raise_errors(errors)
 
     today = timezone.localdate()
@@ -64,7 +68,20 @@ def close_case(case: Case, *, by, outcome: Mapping, feedback: Mapping, reflectio
         Feedback.objects.update_or_create(
             case=case, defaults={"grade": grade, "quote": quote, "quote_consent": consent, "tone": quote_tone}
         )
-    Reflection.objects.update_or_create(case=case, defaults={"author": by, "tone": tone, **reflection_texts})
+    Reflection.objects.update_or_create(
+        case=case,
+        defaults={"author": by, "tone": tone, "share_consent": shared["share_consent"], **reflection_texts},
+    )
+    voices.create_closing_voices(
+        case,
+        by=by,
+        quote=quote,
+        quote_consent=consent,
+        quote_tone=quote_tone,
+        reflection_texts=reflection_texts,
+        tone=tone,
+        parsed=shared,
+    )
     for kind, months in ((FollowUp.Kind.THREE_MONTHS, 3), (FollowUp.Kind.TWELVE_MONTHS, 12)):
         FollowUp.objects.update_or_create(
             case=case, kind=kind, defaults={"due_on": lib.add_months(today, months), "done_on": None}

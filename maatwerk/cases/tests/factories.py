@@ -46,7 +46,9 @@ def case_in(world, status: str, **kwargs) -> Case:
         case,
         by=by,
         outcome={"goal_reached": "yes", "income_change": "Toeslag weer uitbetaald"},
-        feedback={"grade": 9, "quote": "Eindelijk iemand die doorpakte.", "quote_consent": True},
+        # No consent to share the quote: it stays in the case file, so no voice and no anonymiser run (the
+        # voices' own tests ask for them).
+        feedback={"grade": 9, "quote": "Eindelijk iemand die doorpakte.", "quote_consent": False},
         reflection={"tone": Tone.POSITIVE, "learning_points": "Vroeg de Belastingdienst bellen."},
     )
     if case.status == status:

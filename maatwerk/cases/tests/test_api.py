@@ -97,7 +97,7 @@ def test_worker_walks_a_case_through_the_api(world, client_for, time_machine):
     closed = post(
         c,
         f"/api/v1/cases/{cid}/close",
-        {"goal_reached": "partly", "grade": 8, "quote": "Fijn", "quote_consent": True, "tone": "mixed"},
+        {"goal_reached": "partly", "grade": 8, "quote": "Fijn", "quote_consent": False, "tone": "mixed"},
     )
     assert closed.status_code == 200, closed.content
     assert closed.json()["status"] == "closed" and closed.json()["feedback"]["grade"] == 8

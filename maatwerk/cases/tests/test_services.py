@@ -192,7 +192,7 @@ def test_close_case_plans_followups_at_3_and_12_months(world):
     due = dict(FollowUp.objects.filter(case=case).values_list("kind", "due_on"))
     assert due == {"3m": datetime.date(2026, 4, 30), "12m": datetime.date(2027, 1, 31)}
     assert case.next_followup_due == datetime.date(2026, 4, 30)
-    assert case.feedback.grade == 9 and case.feedback.quote_consent
+    assert case.feedback.grade == 9 and not case.feedback.quote_consent and not case.voices.exists()
     assert case.reflection.tone == Tone.POSITIVE
 
 

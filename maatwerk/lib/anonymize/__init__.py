@@ -24,7 +24,7 @@ import gc
 import logging
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import docdeid as dd
@@ -97,18 +97,24 @@ _lock = threading.Lock()
 _engine: Deduce | None = None
 
 
-def anonymize(text: str) -> str:
-    """The text with personal data replaced by tags; paragraphs and their separators unchanged."""
+def anonymize(text: str, names: Iterable[str] = ()) -> str:
+    """The text with personal data replaced by tags; paragraphs and their separators unchanged.
+
+    `names`: names known to belong to the people the text is about (a household's name, its persons' first
+    and last names). Each of them, and each word of three letters or more in them, is tagged wherever it
+    stands, also when deduce's lists lack it ("Tesfaye", "Kovalenko") or it is a word ("Bakker", "Visser").
+    """
     if not text.strip():
         return text
     model = engine()
-    result = model.deidentify(text).deidentified_text
+    metadata = {KNOWN_NAMES: _name_pattern(names)}
+    result = model.deidentify(text, metadata=metadata).deidentified_text
     if PARAGRAPH_BREAK.findall(result) == PARAGRAPH_BREAK.findall(text):
         return result
     # A replacement ran across a blank line (deduce's name patterns look at neighbouring words, and those
     # can be on the other side). Find the personal data paragraph by paragraph instead, then number the
     # tags over the whole text in one go so that they stay consistent.
-    return _per_paragraph(model, text)
+    return _per_paragraph(model, text, metadata)
 
 
 def engine() -> Deduce:
@@ -139,12 +145,12 @@ def replaced_spans(original: str, anonymized: str) -> list[tuple[int, int, str]]
     return [(match.start(i), match.end(i), tag) for i, tag in enumerate(TAG.findall(anonymized), start=1)]
 
 
-def _per_paragraph(model: Deduce, text: str) -> str:
+def _per_paragraph(model: Deduce, text: str, metadata: dict) -> str:
     annotations = dd.AnnotationSet()
     offset = 0
     for piece in re.split(f"({PARAGRAPH_BREAK.pattern})", text, flags=re.MULTILINE):
         if piece and not PARAGRAPH_BREAK.fullmatch(piece):
-            doc = model.deidentify(piece, disabled={"redactor"})
+            doc = model.deidentify(piece, disabled={"redactor"}, metadata=metadata)
             annotations.update(
                 dd.Annotation(
                     text=a.text, start_char=a.start_char + offset, end_char=a.end_char + offset, tag=a.tag
@@ -160,6 +166,66 @@ def _per_paragraph(model: Deduce, text: str) -> str:
 
 
 # --- our passes ---------------------------------------------------------------------------------------
+
+# The document metadata key under which `anonymize(names=...)` hands its pattern to _KnownNames.
+KNOWN_NAMES = "maatwerk_known_names"
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+
+def _name_pattern(names: Iterable[str]) -> re.Pattern | None:
+    """One pattern for the known names: each whole name, and each of its words of three letters or more
+    that is not a particle ("van", "den") or a kept place, longest first so that a full name wins."""
+    alternatives = set()
+    for name in names:
+        name = " ".join(str(name).split())
+        if len(name) < 2:
+            continue
+        alternatives.add(name)
+        # A double surname is also written in halves ("Kovalenko-Bakker": "Bakker").
+        words = {part for word in _NAME_WORD.findall(name) for part in (word, *re.split(r"['’-]", word))}
+        alternatives.update(
+            word
+            for word in words
+            if len(word) >= 3 and word.casefold() not in _PARTICLES and word not in KEPT_PLACES
+        )
+    if not alternatives:
+        return None
+    ordered = sorted(alternatives, key=len, reverse=True)
+    return re.compile(
+        r"(?<![^\W\d_])(?:" + "|".join(re.escape(a) for a in ordered) + r")(?![^\W\d_])", re.IGNORECASE
+    )
+
+
+class _KnownNames(dd.process.Annotator):
+    """Tags the names the caller knows (see `anonymize`) whatever their letter case ("senait" typed in a
+    hurry), except a lower-case mention that deduce lists as a common word ("berg" for "Van den Berg").
+    Its list is short: "bakker" the trade is tagged when the household is called Bakker. Better a word too
+    many in a quote than a name."""
+
+    def __init__(self, known: Callable[[str], bool]) -> None:
+        super().__init__(tag="persoon", priority=PRIORITY + 1)
+        self.known = known
+
+    def annotate(self, doc: dd.Document) -> list[dd.Annotation]:
+        pattern = doc.metadata[KNOWN_NAMES] if doc.metadata is not None else None
+        if pattern is None:
+            return []
+        found = []
+        for match in pattern.finditer(doc.text):
+            word = match.group()
+            if word.islower() and self.known(word):
+                continue
+            found.append(
+                dd.Annotation(
+                    text=word,
+                    start_char=match.start(),
+                    end_char=match.end(),
+                    tag=self.tag,
+                    priority=self.priority,
+                )
+            )
+        return found
+
 
 # Two letters, two check digits, then groups of four (with or without spaces) and a shorter last group.
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b", re.IGNORECASE)
@@ -307,6 +373,7 @@ def _our_annotators(known: Callable[[str], bool]) -> list[tuple[str, dd.process.
         # Below deduce's tags (names, phone numbers, dates), so that these only fill what deduce leaves.
         ("relative", _Pattern("persoon", _RELATIVE, relative_span, priority=-1)),
         ("unknown_names", _UnknownNames(known)),
+        ("known_names", _KnownNames(known)),
         ("grouped_number", _Pattern("id", _GROUPED_NUMBER, _grouped_number_span, priority=-1)),
     ]
 

@@ -26,7 +26,8 @@ from django.utils.translation import gettext_lazy as _
 
 from maatwerk.accounts.models import AppendOnlyModel, Municipality, Team
 
-from . import lib
+from .. import lib
+from .voices import Conversation, RespondentGroup, Theme, Tone, Voice  # noqa: F401 (re-exported)
 
 
 class LifeDomain(models.IntegerChoices):
@@ -381,12 +382,6 @@ class MdtParticipant(models.Model):
         return f"{self.role} ({self.organisation})"
 
 
-class Tone(models.TextChoices):
-    POSITIVE = "positive", _("positive")
-    CRITICAL = "critical", _("critical")
-    MIXED = "mixed", _("mixed")
-
-
 class Outcome(models.Model):
     class GoalReached(models.TextChoices):
         YES = "yes", _("yes")
@@ -433,7 +428,10 @@ class Reflection(models.Model):
     doubts = models.TextField(_("doubts"), blank=True)
     dilemmas = models.TextField(_("dilemmas"), blank=True)
     learning_points = models.TextField(_("learning points"), blank=True)
+    needs = models.TextField(_("what you need"), blank=True)
     tone = models.CharField(_("tone"), max_length=8, choices=Tone.choices)
+    # The worker's consent to share the reflection, de-identified, in the stories and the learning report.
+    share_consent = models.BooleanField(_("share my reflection without my name"), default=False)
     recorded_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
