@@ -17,6 +17,7 @@ urlpatterns = [
     path("budget/", include("maatwerk.budgets.urls")),
     path("knelpunten/", include("maatwerk.barriers.urls")),
     path("dashboard/", include("maatwerk.insights.urls")),
+    path("verhalen/", include("maatwerk.insights.stories.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("beheer/", admin.site.urls),

@@ -22,6 +22,7 @@ NAVIGATION = [
     ("barriers:list", _("Barriers"), {Role.WORKER, Role.TEAM_LEAD, Role.LEGAL_CHECKER, Role.POLICY}),
     ("barriers:national", _("National register"), {Role.PROGRAMME}),
     ("insights:dashboard", _("Dashboard"), {Role.TEAM_LEAD, Role.POLICY, Role.PROGRAMME}),
+    ("stories:list", _("Stories"), {Role.TEAM_LEAD, Role.POLICY, Role.PROGRAMME, Role.RESEARCHER}),
     ("research:exports", _("Research"), {Role.RESEARCHER}),
     ("admin:index", _("Administration"), {Role.ADMIN}),
 ]

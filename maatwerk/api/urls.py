@@ -11,6 +11,7 @@ api.add_router("/", "maatwerk.businesscases.api.router")
 api.add_router("/barriers", "maatwerk.barriers.api.router")
 api.add_router("/budget", "maatwerk.budgets.api.router")
 api.add_router("/insights", "maatwerk.insights.api.router")
+api.add_router("/voices", "maatwerk.insights.stories.api.router")
 
 # After the last router: the error answers of every operation go into the OpenAPI document.
 declare_error_responses(api)

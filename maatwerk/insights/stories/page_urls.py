@@ -1,0 +1,3 @@
+"""The stories page, its parts and the learning points."""
+
+urlpatterns = []

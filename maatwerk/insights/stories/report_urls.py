@@ -1,0 +1,3 @@
+"""The reports for the reflection meeting."""
+
+urlpatterns = []
