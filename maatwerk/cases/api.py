@@ -277,7 +277,9 @@ class CloseIn(Schema):
     share_consent: bool = Field(
         False, description="The worker agrees to share the reflection, de-identified, in the stories"
     )
-    reflection_themes: list[int] = Field([], description="Theme ids; at least one when the reflection is shared")
+    reflection_themes: list[int] = Field(
+        [], description="Theme ids; at least one when the reflection is shared"
+    )
 
 
 class FollowUpIn(Schema):
