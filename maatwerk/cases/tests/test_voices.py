@@ -6,10 +6,8 @@ loaded once per test process).
 """
 
 import datetime
-import importlib
 
 import pytest
-from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,9 +15,9 @@ from django.utils.html import escape
 
 from maatwerk.accounts.models import AccessLog
 from maatwerk.cases import services
-from maatwerk.cases.models import Conversation, Feedback, Person, Status, Theme, Tone, Voice
+from maatwerk.cases.models import Conversation, Feedback, Status, Tone, Voice
 
-from .factories import case_in
+from .factories import case_in, household_of_two, seed_themes
 
 pytestmark = pytest.mark.django_db
 
@@ -28,23 +26,7 @@ QUOTE = "Mevrouw Verhoeven en haar zoon Daan zijn eindelijk geholpen; de CAK-sch
 
 @pytest.fixture
 def themes(db):
-    # A transactional test elsewhere may have flushed the migration's seed.
-    if not Theme.objects.exists():
-        importlib.import_module("maatwerk.cases.migrations.0005_themes").seed(apps, None)
-    return list(Theme.objects.filter(active=True))
-
-
-def household_of_two(world):
-    case = case_in(world, Status.EXECUTION, name="Verhoeven")
-    services.add_person(
-        case.household,
-        by=world.alice,
-        first_name="Daan",
-        last_name="Verhoeven",
-        birth_year=2010,
-        role=Person.HouseholdRole.CHILD,
-    )
-    return case
+    return seed_themes()
 
 
 def close_form(themes, **extra):
