@@ -414,3 +414,84 @@ def test_a_quote_from_a_conversation_is_checked_on_its_page(world, client_for, m
     assert Voice.objects.shared().filter(pk=voice.pk).exists()
     c.post(reverse("cases:withdraw_voice", args=[voice.pk]))
     assert not Voice.objects.shared().exists()
+
+
+# --- the forms and their bad input --------------------------------------------------------------------------
+
+
+def test_the_closing_form_asks_for_themes_needs_and_the_workers_consent(world, client_for, themes):
+    case = household_of_two(world)
+    body = client_for(world.alice).get(reverse("cases:close", args=[case.pk])).content.decode()
+    assert "Wat heb je nodig?" in body and "Mijn reflectie delen zonder mijn naam" in body
+    # Checkbox groups are fieldsets named by their legend.
+    assert (
+        '<legend class="utrecht-form-fieldset__legend utrecht-form-label">Thema&#x27;s van het citaat' in body
+    )
+    assert "Thema&#x27;s van je reflectie" in body and themes[0].name in body
+    assert "alleen geanonimiseerd buiten het team" in body
+
+
+@pytest.mark.parametrize("value", ["999999", "abc", "-1"])
+def test_a_stray_theme_on_the_closing_form_is_refused_in_dutch(world, client_for, themes, value):
+    case = household_of_two(world)
+    response = client_for(world.alice).post(
+        reverse("cases:close", args=[case.pk]), close_form(themes, quote_themes=[value])
+    )
+    assert response.status_code == 400
+    assert "Thema&#x27;s van het citaat: Selecteer een geldige keuze" in response.content.decode()
+    assert not case.voices.exists()
+
+
+def test_a_consented_quote_without_tone_is_refused_at_the_tone(world, client_for, themes):
+    case = household_of_two(world)
+    response = client_for(world.alice).post(
+        reverse("cases:close", args=[case.pk]), close_form(themes, quote_tone="")
+    )
+    assert response.status_code == 400 and 'id="id_quote_tone_error"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("held_on", "2999-01-01"),
+        ("held_on", "gisteren"),
+        ("client", "veel"),
+        ("client", "501"),
+        ("context", ""),
+    ],
+)
+def test_bad_conversation_input_is_refused_at_the_field(world, client_for, field, value):
+    response = client_for(world.erin).post(
+        reverse("cases:conversation_new"), conversation_form(**{field: value})
+    )
+    assert response.status_code == 400
+    assert f'id="id_{field}_error"' in response.content.decode()
+    assert not Conversation.objects.exists()
+
+
+def test_a_stray_team_is_refused(world, client_for):
+    form = conversation_form(team=str(world.team_b.pk))
+    response = client_for(world.dave).post(reverse("cases:conversation_new"), form)
+    assert response.status_code == 400 and 'id="id_team_error"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("text", ""), ("text", "x" * 20_001), ("group", "burgemeester")]
+)
+def test_bad_quote_input_is_refused_at_the_field(world, client_for, municipal, themes, field, value):
+    response = client_for(world.erin).post(
+        reverse("cases:conversation", args=[municipal.pk]), voice_form(themes, **{field: value})
+    )
+    assert response.status_code == 400
+    assert f'id="id_{field}_error"' in response.content.decode()
+    assert not Voice.objects.exists()
+
+
+def test_checking_a_withdrawn_voice_says_so(world, client_for, themes):
+    voice = review_voice_of(world, household_of_two(world), themes)
+    c = client_for(world.alice)
+    c.post(reverse("cases:withdraw_voice", args=[voice.pk]))
+    response = review(c, voice, voice.shared_text)
+    assert response.status_code == 400
+    assert "De toestemming voor deze stem is ingetrokken." in response.content.decode()
+    assert not Voice.objects.shared().exists()

@@ -76,12 +76,15 @@ def voice_rows(voices, forms: dict | None = None) -> list[dict]:
     forms = forms or {}
     rows = []
     for voice in voices:
-        form = None
+        form, errors = None, []
         if voice.state == Voice.State.REVIEW and not voice.withdrawn_at:
             form = forms.get(voice.pk) or ReviewVoiceForm(
                 prefix=f"voice-{voice.pk}", initial={"shared_text": voice.shared_text}
             )
-        rows.append({"voice": voice, "form": form, "pending": _pending(voice)})
+        elif voice.pk in forms:
+            # A check posted from a stale page (withdrawn or sent again meanwhile): its error, without a form.
+            errors = forms[voice.pk].errors.get("shared_text", [])
+        rows.append({"voice": voice, "form": form, "errors": errors, "pending": _pending(voice)})
     return rows
 
 
