@@ -363,6 +363,7 @@ def test_policy_of_another_municipality_gets_404_on_a_conversation(world, client
     assert municipal.pk not in [
         row.pk for row in c.get(reverse("cases:conversations")).context["conversations"]
     ]
+    assert c.get(reverse("cases:conversations"), {"page": "x"}).status_code == 400
 
 
 def test_team_lead_gets_404_on_a_municipal_conversation(world, client_for, municipal):
@@ -495,3 +496,10 @@ def test_checking_a_withdrawn_voice_says_so(world, client_for, themes):
     assert response.status_code == 400
     assert "De toestemming voor deze stem is ingetrokken." in response.content.decode()
     assert not Voice.objects.shared().exists()
+
+
+def test_an_empty_post_of_the_conversation_form_names_the_fields(world, client_for):
+    response = client_for(world.erin).post(reverse("cases:conversation_new"), {})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'id="id_kind_error"' in body and 'id="id_held_on_error"' in body

@@ -18,11 +18,12 @@ from django.views.decorators.http import require_GET, require_POST
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.models import Role, Team
 from maatwerk.forms import add_service_errors
+from maatwerk.validation import parse_page
 
 from .. import queries, services
 from ..forms import ConversationForm, ConversationVoiceForm, ReviewVoiceForm
 from ..models import Conversation, RespondentGroup, Theme, Voice
-from .common import get_case, run_service
+from .common import get_case, page_error, run_service
 
 # --- scope -------------------------------------------------------------------------------------------------
 
@@ -204,13 +205,27 @@ def _require_recorder(user) -> None:
 @require_GET
 def conversation_list(request):
     _require_recorder(request.user)
-    conversations = (
-        conversations_for(request.user).select_related("team", "municipality").order_by("-held_on", "-id")
-    )
+    errors: dict = {}
+    page = parse_page(request.GET.get("page"), errors)
+    conversations, has_next = [], False
+    if not errors:
+        conversations, has_next = queries.page_of(
+            conversations_for(request.user)
+            .select_related("team", "municipality")
+            .order_by("-held_on", "-id"),
+            page,
+        )
     return render(
         request,
         "cases/conversation_list.html",
-        {"title": _("Conversations"), "conversations": conversations},
+        {
+            "title": _("Conversations"),
+            "conversations": conversations,
+            "page": page,
+            "has_next": has_next,
+            "page_error": page_error(errors),
+        },
+        status=400 if errors else 200,
     )
 
 
@@ -218,8 +233,9 @@ def conversation_list(request):
 def conversation_new(request):
     _require_recorder(request.user)
     teams = Team.objects.filter(pk__in=tenancy.team_ids(request.user, {Role.TEAM_LEAD})).order_by("name")
+    # Bound on every POST, an empty one too: it gets the fields' errors, not the blank form again.
     form = ConversationForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         teams=teams,
         municipal=bool(tenancy.municipality_ids(request.user, {Role.POLICY})),
     )
@@ -273,7 +289,7 @@ def conversation_detail(request, pk: int):
     conversation = tenancy.get_for_user_or_404(
         conversations_for(request.user).select_related("team", "municipality"), request.user, pk=pk
     )
-    form = ConversationVoiceForm(request.POST or None)
+    form = ConversationVoiceForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             d = form.cleaned_data
