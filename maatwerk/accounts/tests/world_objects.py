@@ -21,6 +21,8 @@ from maatwerk.cases.models import Case, FollowUp, Household, Note, Person, Statu
 from maatwerk.cases.tests.factories import case_in
 from maatwerk.catalogue import services as catalogue_services
 from maatwerk.catalogue.models import CostItem, CostOverride
+from maatwerk.insights.models import StoryReport
+from maatwerk.insights.stories.reports import services as story_services
 
 
 @dataclass
@@ -46,6 +48,7 @@ class Objects:
     token: ApiToken
     access_log: AccessLog
     membership: Membership
+    story_report: StoryReport  # erin's (policy, Eindhoven), at municipal level
 
 
 def _seed_data_present() -> None:
@@ -131,4 +134,5 @@ def build_objects(world) -> Objects:
         token=token,
         access_log=AccessLog.objects.filter(user=alice).order_by("id").first(),
         membership=Membership.objects.get(user=alice),
+        story_report=story_services.create_report(by=world.erin, title="Reflectiebijeenkomst"),
     )
