@@ -397,3 +397,18 @@ def test_the_report_holds_the_workers_learning_points_by_theme(world, balanced, 
     section = md[md.index("Leerpunten voor professionals") : md.index("Kerncijfers")]
     assert "Wat professionals leerden" in section and "werkdruk" in section
     assert "Maatwerk kost meer tijd dan we dachten." in section
+
+
+def test_the_select_control_offers_the_users_reports_and_carries_the_stories_filters(world, programme):
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    report = new_report(world)
+    request = RequestFactory().get("/verhalen/?period_from=2026-03&tone=critical")
+    request.user = world.erin
+    html = render_to_string("insights/stories/_select.html", {"voice": programme[1][0]}, request=request)
+    assert f'<option value="{report.pk}"' in html and report.title in html
+    assert 'name="new-period_from" value="2026-03"' in html
+    assert "new-tone" not in html  # group, tone and theme are not a report's scope
+    assert 'name="next" value="/verhalen/?period_from=2026-03&amp;tone=critical"' in html
+    assert f'name="voice" value="{programme[1][0].pk}"' in html
