@@ -18,6 +18,7 @@ are the same for a seed.
 
 import datetime
 import random
+import re
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -145,19 +146,29 @@ def reflection(rng: random.Random, tone: str) -> tuple[dict, bool]:
 
 
 class Anonymiser:
-    """`maatwerk.lib.anonymize.anonymize`, once per distinct text and names: the demo repeats its texts
-    (the deduce model loads at the first call, ~2 s)."""
+    """`maatwerk.lib.anonymize.anonymize`, once per distinct text and the names that occur in it: the demo
+    repeats its texts in many households, and a name that is nowhere in the text cannot change the result
+    (the anonymiser only tags the known names where they stand). The model loads at the first call (~2 s)."""
 
     def __init__(self) -> None:
         self.done: dict = {}
 
-    def __call__(self, text: str, names: tuple = ()) -> str:
-        key = (text, names)
+    def __call__(self, text: str, names: Iterable[str] = ()) -> str:
+        folded = (text.lower(), text.casefold())
+        present = tuple(
+            name
+            for name in names
+            if any(word.lower() in folded[0] or word.casefold() in folded[1] for word in _WORDS.findall(name))
+        )
+        key = (text, present)
         if key not in self.done:
             from maatwerk.lib.anonymize import anonymize
 
-            self.done[key] = anonymize(text, names=names)
+            self.done[key] = anonymize(text, names=present)
         return self.done[key]
+
+
+_WORDS = re.compile(r"[^\W\d_]+")
 
 
 def theme_ids() -> dict[str, int]:
