@@ -42,8 +42,7 @@ CLIENT_QUOTES = [
     (
         POSITIVE,
         (TRUST,),
-        "De borg werd voorgeschoten en we konden de sleutel dezelfde week ophalen. Ik had het niet meer "
-        "verwacht.",
+        "Binnen een week lag er geld voor de borg. Ik had al dozen gehaald om bij mijn zus in te trekken.",
     ),
     (POSITIVE, (DEBTS,), "Sinds de boetes in één regeling zitten, durf ik de post weer open te maken."),
     (POSITIVE, (EXPLAIN,), "Ik kreeg uitleg in gewone taal. Nu weet ik eindelijk welke brief van wie komt."),
@@ -82,11 +81,12 @@ CLIENT_QUOTES = [
         (AGENCIES,),
         "Ik kan weer werken omdat de opvang doorliep. Dat had ik alleen nooit voor elkaar gekregen.",
     ),
-    (CRITICAL, (AGENCIES,), "Ik moest mijn verhaal weer drie keer vertellen, aan drie verschillende mensen."),
+    (CRITICAL, (AGENCIES,), "Ook nu zat ik weer bij drie mensen aan tafel die allemaal hetzelfde vroegen."),
     (
         CRITICAL,
         (DEBTS, WORKLOAD),
-        "Het duurde maanden voordat er iets gebeurde. Ondertussen liep de schuld gewoon door.",
+        "Tussen mijn aanmelding en het eerste gesprek zaten zes weken. Ondertussen liep de schuld gewoon "
+        "door.",
     ),
     (
         CRITICAL,
@@ -148,8 +148,7 @@ CLIENT_QUOTES = [
         MIXED,
         (RESCUE, COSTS),
         "Het geld voor de opvang was een redding. Alleen weet ik niet wat er gebeurt als het volgend jaar "
-        "weer "
-        "misgaat.",
+        "weer misgaat.",
     ),
     (
         MIXED,
@@ -160,8 +159,7 @@ CLIENT_QUOTES = [
         MIXED,
         (TRUST, EXPLAIN),
         "Op elke brief stond alleen '{first} {last}' met een dossiernummer. Hier werd ik eindelijk gezien, "
-        "al "
-        "duurde het lang voor ik hier terechtkwam.",
+        "al duurde het lang voor ik hier terechtkwam.",
     ),
     (
         MIXED,
@@ -172,8 +170,7 @@ CLIENT_QUOTES = [
         MIXED,
         (AGENCIES,),
         "Ik ben blij met de regeling. Al blijft het vreemd dat één telefoontje van het wijkteam meer doet "
-        "dan "
-        "al mijn brieven.",
+        "dan al mijn brieven.",
     ),
     (
         MIXED,
@@ -194,8 +191,8 @@ DOUBTS = [
     (
         MIXED,
         (COSTS, RESCUE),
-        "Heb ik het budget niet te snel ingezet? Met een paar weken geduld was er misschien een andere route "
-        "geweest.",
+        "Heb ik niet te vroeg naar het budget gegrepen? Met een paar weken geduld was er misschien een "
+        "andere route geweest.",
     ),
     (
         MIXED,
@@ -204,13 +201,16 @@ DOUBTS = [
     ),
     (MIXED, (TRUST,), "Of ik bij een ander gezin met hetzelfde verhaal net zo ruim had beslist."),
     (MIXED, (RESCUE,), "Het resultaat is goed, maar houdt het stand als de nazorg stopt?"),
-    (CRITICAL, (DEBTS, RESCUE), "Of we het probleem niet gewoon een paar maanden hebben doorgeschoven."),
+    (
+        CRITICAL,
+        (DEBTS, RESCUE),
+        "Hebben we het probleem opgelost, of alleen een paar maanden vooruitgeschoven?",
+    ),
     (
         CRITICAL,
         (COSTS,),
         "Ik zie nu wat alles kost en word er moedeloos van. Elke oplossing voelt als een rekensom die ik "
-        "moet "
-        "verdedigen.",
+        "moet verdedigen.",
     ),
     (
         CRITICAL,
@@ -229,30 +229,27 @@ DILEMMAS = [
     (
         MIXED,
         (RESCUE,),
-        "Als we deze groep steeds eerder gaan redden, wat leren ze er dan van? Tegelijk kost wachten tot het "
-        "misgaat het gezin veel meer.",
+        "Als we deze groep steeds eerder gaan redden, wat leren ze er dan van? Tegelijk kost wachten tot "
+        "het misgaat het gezin veel meer.",
     ),
     (
         CRITICAL,
         (RESCUE,),
         "Redden of laten leren: ik heb de achterstand nu betaald, maar de volgende keer staan ze er weer "
-        "alleen "
-        "voor.",
+        "alleen voor.",
     ),
     (
         CRITICAL,
         (WORKLOAD,),
         "Maatwerk kost tijd. Dit gezin kostte me drie keer zoveel uren als gewoonlijk, en die uren gingen "
-        "van "
-        "andere gezinnen af.",
+        "van andere gezinnen af.",
     ),
-    (MIXED, (TRUST,), "Gelijke behandeling: de buren hebben hetzelfde probleem maar vroegen niets."),
+    (MIXED, (TRUST,), "Wat zeg ik tegen de buren met hetzelfde probleem, die er nooit om vroegen?"),
     (
         CRITICAL,
         (RULES, DEBTS),
         "De beslagvrije voet was verkeerd berekend. Zelf de strijd aangaan met de deurwaarder, of eerst de "
-        "huur "
-        "veiligstellen?",
+        "huur veiligstellen?",
     ),
     (
         CRITICAL,
@@ -262,8 +259,8 @@ DILEMMAS = [
     (
         MIXED,
         (DEBTS, AGENCIES),
-        "Het CJIB wilde pas een regeling als de verhogingen betaald waren. Betalen we die uit het budget, of "
-        "leggen we het knelpunt neer waar het hoort?",
+        "Het CJIB wilde pas een regeling als de verhogingen betaald waren. Betalen we die uit het budget, "
+        "of leggen we het knelpunt neer waar het hoort?",
     ),
     (
         MIXED,
@@ -274,8 +271,7 @@ DILEMMAS = [
         MIXED,
         (RESCUE, COSTS),
         "Ik kon het snel oplossen met geld, of langzaam samen met de cliënt. Ik koos voor snel en weet niet "
-        "of "
-        "dat goed was.",
+        "of dat goed was.",
     ),
     (
         POSITIVE,
@@ -294,7 +290,7 @@ LEARNING_POINTS = [
     (
         POSITIVE,
         (AGENCIES,),
-        "Vroeg bellen met de instantie scheelt weken; een vaste contactpersoon bij de SVB werkt.",
+        "Meteen de SVB bellen in plaats van een brief sturen scheelde weken.",
     ),
     (
         POSITIVE,
@@ -315,8 +311,7 @@ LEARNING_POINTS = [
         POSITIVE,
         (TRUST,),
         "Mijn teamleider vertrouwde op mijn oordeel. Daardoor kon ik binnen een dag beslissen in plaats van "
-        "na "
-        "drie weken.",
+        "na drie weken.",
     ),
     (
         POSITIVE,
@@ -327,7 +322,7 @@ LEARNING_POINTS = [
     (
         MIXED,
         (TRUST,),
-        "Vaker vooraf toetsen bij de maatwerkfunctionaris, zodat ik me achteraf niet hoef te verantwoorden.",
+        "Bij twijfel eerst de maatwerkfunctionaris bellen; dat scheelt achteraf een lange verantwoording.",
     ),
     (
         MIXED,
@@ -343,14 +338,14 @@ LEARNING_POINTS = [
     (
         CRITICAL,
         (RULES,),
-        "Het knelpunt moet hoger op: dit overkomt meer gezinnen en elke keer lossen we het opnieuw op.",
+        "Dit is geen probleem van één gezin. Zolang niemand boven ons het oppakt, lossen we het elke keer "
+        "opnieuw op.",
     ),
     (
         CRITICAL,
         (RULES,),
         "Knellende regels bespreken we nu alleen onder elkaar. Ze moeten in het register, anders verandert "
-        "er "
-        "niets.",
+        "er niets.",
     ),
     (
         CRITICAL,
@@ -399,8 +394,7 @@ TEAM_LEAD_QUOTES = [
         POSITIVE,
         (COSTS,),
         "Sinds we de business case gebruiken, hoef ik minder uit te leggen aan de gemeente. De cijfers "
-        "spreken "
-        "voor zich.",
+        "spreken voor zich.",
         ("teamleider",),
     ),
     (
@@ -451,8 +445,7 @@ TEAM_LEAD_QUOTES = [
         CRITICAL,
         (RESCUE,),
         "Als we deze gezinnen steeds eerder redden, moeten we ook eerlijk zijn over wat dat met hun eigen "
-        "kracht "
-        "doet.",
+        "kracht doet.",
         ("teamleider",),
     ),
 ]
@@ -480,8 +473,7 @@ POLICY_QUOTES = [
         MIXED,
         (COSTS, TRUST),
         "We willen ruimte geven, maar de accountant wil weten waar elke euro heen gaat. Die spanning lossen "
-        "we "
-        "niet zomaar op.",
+        "we niet zomaar op.",
         ("manager sociaal domein", "adviseur financiën"),
     ),
     (
@@ -521,16 +513,15 @@ PARTNER_QUOTES = [
     (
         POSITIVE,
         (DEBTS, AGENCIES),
-        "Als het wijkteam belt, weten we dat er iemand meekijkt. Dan is een regeling zonder verhogingen vaak "
-        "mogelijk.",
+        "Als het wijkteam belt, weten we dat er iemand meekijkt. Dan is een regeling zonder verhogingen "
+        "vaak mogelijk.",
         ("medewerker CJIB",),
     ),
     (
         CRITICAL,
         (RULES, DEBTS),
         "Wij mogen verhogingen niet zomaar laten vallen. De wet is daar streng in, ook als we het anders "
-        "zouden "
-        "willen.",
+        "zouden willen.",
         ("medewerker CJIB",),
     ),
     (
@@ -659,8 +650,7 @@ WORKER_QUOTES = [
         MIXED,
         (RESCUE,),
         "Als we deze groep steeds eerder gaan redden, wat leren ze er dan van? Daar zijn we het in het team "
-        "nog "
-        "niet over eens.",
+        "nog niet over eens.",
         ("sociaal werker", "maatschappelijk werker"),
         "dilemma",
     ),
@@ -693,8 +683,7 @@ WORKER_QUOTES = [
 CONTEXTS = {
     "reflection": [
         "Reflectiebijeenkomst van het wijkteam over de casussen van het afgelopen kwartaal: wat werkte en "
-        "wat "
-        "knelde.",
+        "wat knelde.",
         "Teamreflectie over redden of zelfredzaamheid, met een medewerker van een instantie als gast.",
         "Intervisie over kostenbewustzijn en het gebruik van de business case.",
     ],

@@ -17,12 +17,14 @@ are the same for a seed.
 """
 
 import datetime
+import importlib
 import random
 import re
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.apps import apps as django_apps
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,6 +32,7 @@ from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog, Membership, Municipality, Role, Team
 from maatwerk.cases.models import Conversation, RespondentGroup, Theme, Tone, Voice
 from maatwerk.cases.services.voices import REFLECTION_KINDS
+from maatwerk.lib.anonymize import anonymize
 
 from . import voice_texts as texts
 
@@ -145,6 +148,9 @@ def reflection(rng: random.Random, tone: str) -> tuple[dict, bool]:
 # --- writing them ----------------------------------------------------------------------------------------
 
 
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
 class Anonymiser:
     """`maatwerk.lib.anonymize.anonymize`, once per distinct text and the names that occur in it: the demo
     repeats its texts in many households, and a name that is nowhere in the text cannot change the result
@@ -162,18 +168,17 @@ class Anonymiser:
         )
         key = (text, present)
         if key not in self.done:
-            from maatwerk.lib.anonymize import anonymize
-
             self.done[key] = anonymize(text, names=present)
         return self.done[key]
 
 
-_WORDS = re.compile(r"[^\W\d_]+")
-
-
 def theme_ids() -> dict[str, int]:
     """The seeded themes the demo's texts use, by name (an active theme of the list stands in for one the
-    functional administrator renamed or switched off, so that every voice has a theme)."""
+    functional administrator renamed or switched off, so that every voice has a theme). A database without
+    any theme (emptied after its migrations ran, as tests that flush do) gets the migration's list again."""
+    if not Theme.objects.exists():
+        seeded = importlib.import_module("maatwerk.cases.migrations.0005_themes")
+        seeded.seed(django_apps, None)
     found = dict(Theme.objects.filter(name__in=texts.THEME_NAMES, active=True).values_list("name", "pk"))
     spare = Theme.objects.filter(active=True).order_by("order", "name").values_list("pk", flat=True).first()
     return {name: found.get(name, spare) for name in texts.THEME_NAMES if found.get(name, spare)}

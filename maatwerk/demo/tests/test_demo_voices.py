@@ -16,6 +16,7 @@ from maatwerk.cases.models import (
     Person,
     Reflection,
     RespondentGroup,
+    Theme,
     Tone,
     Voice,
 )
@@ -192,6 +193,13 @@ def test_demo_voices_are_the_same_for_a_seed_and_differ_for_another(organisation
     demo_cases.generate(120, seed=8)
     demo_voices.ensure_conversations(seed=8)
     assert _snapshot() != first
+
+
+def test_the_demo_seeds_the_themes_again_when_the_table_was_emptied(organisation):
+    Theme.objects.all().delete()
+    demo_voices.ensure_conversations(seed=2)
+    assert set(Theme.objects.values_list("name", flat=True)) == set(voice_texts.THEME_NAMES)
+    assert not Voice.objects.filter(themes__isnull=True).exists()
 
 
 def test_a_client_quote_names_only_people_the_household_has():
