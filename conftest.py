@@ -206,6 +206,9 @@ def _seed_data_present(request):
 
 # Every table the demo's case files fill, children first (cases PROTECT their household).
 DEMO_CASE_TABLES = (
+    "cases_voice_themes",  # the voices of the closings hang off the cases
+    "cases_voice",
+    "cases_conversation",
     "businesscases_businesscaseversion",  # the demo's business cases hang off the cases
     "businesscases_businesscase",
     "cases_followup",

@@ -13,6 +13,9 @@ scenario computed once, scaled per case), and about 30 % of the cases past intak
 spend request; the spends themselves are written by `demo.budgets.bulk_spends` once the budgets exist,
 from the list `generate` fills. Having had a spend makes a follow-up a little better (back in trouble
 12 % instead of 18 %), so the dashboards have a difference to show.
+
+The closings' client quotes and reflections come from `demo.voices`, which also makes them voices where the
+client or the worker consented, de-identified and shared, as `close_case` and the task worker would.
 """
 
 import datetime
@@ -50,6 +53,7 @@ from maatwerk.cases.models import (
 )
 
 from . import business
+from . import voices as demo_voices
 
 D, A = LifeDomain, Agency
 CHUNK = 2000
@@ -253,29 +257,6 @@ BUSINESS_CASE_SHARE, SPEND_SHARE = 0.45, 0.30
 TROUBLE = {False: 0.18, True: 0.12}
 KEPT_HOME = {False: 0.90, True: 0.95}
 KEPT_JOB = {False: 0.80, True: 0.88}
-QUOTES_POSITIVE = [
-    "Eindelijk iemand die doorpakte in plaats van me door te sturen.",
-    "Ze keek naar wat wij nodig hadden, niet naar welk loket.",
-    "Ik kan weer slapen sinds de afsluiting van de baan is.",
-    "Fijn dat er snel geld voor de borg was, anders waren we de woning kwijt.",
-]
-QUOTES_CRITICAL = [
-    "Het duurde te lang voordat er iets gebeurde.",
-    "Ik moest mijn verhaal nog steeds bij drie instanties vertellen.",
-]
-REFLECTIONS = {
-    Tone.POSITIVE: ("", "", "Vroeg bellen met de instantie scheelt weken; de korte lijn werkte."),
-    Tone.MIXED: (
-        "Of het budget niet te snel werd ingezet.",
-        "Gelijke behandeling tegenover de buren.",
-        "Vaker vooraf toetsen bij de maatwerkfunctionaris.",
-    ),
-    Tone.CRITICAL: (
-        "Of we het probleem niet alleen hebben verschoven.",
-        "De regels dwongen een omweg die het huishouden geld kostte.",
-        "Het knelpunt moet hoger op: dit overkomt meer gezinnen.",
-    ),
-}
 # Share of cases per status (intake … aftercare).
 STATUS_WEIGHTS = [10, 12, 13, 20, 20, 25]
 ACTIVITIES = [a.value for a in TimeEntry.Activity]
@@ -336,6 +317,11 @@ def generate(
         return 0
     total = households if households is not None else per_team * len(staff)
     rng = random.Random(seed)
+    # The voices' texts and consents draw from a generator of their own, so that they can change without
+    # changing the rest of the demo.
+    voice_rng = random.Random(f"demo-voices-{seed}")
+    anonymise, themes = demo_voices.Anonymiser(), demo_voices.theme_ids()
+    voices = 0
     today = timezone.localdate()
     templates = business.computed_templates()  # the engine runs here, once per template
     if planned_spends is None:
@@ -349,7 +335,8 @@ def generate(
     while done < total:
         size = min(CHUNK, total - done)
         with transaction.atomic():
-            _chunk(rng, staff, done, size, today, templates, planned_spends)
+            closing = _chunk(rng, voice_rng, staff, done, size, today, templates, planned_spends)
+            voices += closing.write(anonymise, themes)
         done += size
         if bar is not None:
             bar.update(size)
@@ -358,7 +345,7 @@ def generate(
     log_access(
         None,
         action=AccessLog.Action.CREATE,
-        purpose=f"synthetic demo data: {total} households",
+        purpose=f"synthetic demo data: {total} households, {voices} voices of their closings",
         object_type="cases.demo",
         object_id=str(seed),
     )
@@ -367,13 +354,16 @@ def generate(
 
 def _chunk(
     rng: random.Random,
+    voice_rng: random.Random,
     staff: list[TeamStaff],
     offset: int,
     size: int,
     today: datetime.date,
     templates: list,
     planned_spends: list,
-) -> None:
+) -> demo_voices.ClosingVoices:
+    """One chunk of households and their case files; returns the voices of their closings, to be written
+    with the anonymiser's texts."""
     plans = []
     households = []
     for i in range(offset, offset + size):
@@ -475,6 +465,11 @@ def _chunk(
         case_plans.append((scenario, worker, team_staff, index, scenario_no, has_bc, has_spend))
     _insert(Person, persons)
     Case.objects.bulk_create(cases, batch_size=5000)
+    members: dict = {}
+    for person in persons:
+        members.setdefault(person["household_id"], []).append(person)
+    people = {h.pk: demo_voices.people(h.name, members[h.pk]) for h in households}
+    closing = demo_voices.ClosingVoices()
 
     now = timezone.now()
     changes, notes, entries, scores, mdts, mdt_people = [], [], [], [], [], []
@@ -564,35 +559,41 @@ def _chunk(
             )
             if rng.random() < 0.85:
                 grade = rng.choices(GRADES, weights=GRADE_WEIGHTS)[0]
-                critical = grade <= 6
-                quote = (
-                    rng.choice(QUOTES_CRITICAL if critical else QUOTES_POSITIVE) if rng.random() < 0.5 else ""
+                who = people[case.household_id]
+                quote, quote_tone, quote_themes = (
+                    demo_voices.client_quote(voice_rng, grade, who) if rng.random() < 0.5 else ("", "", ())
                 )
+                consent = bool(quote) and rng.random() < 0.75
                 feedbacks.append(
                     dict(
                         case_id=case.pk,
                         recorded_at=now,
                         grade=grade,
                         quote=quote,
-                        quote_consent=bool(quote) and rng.random() < 0.75,
-                        tone=(Tone.CRITICAL.value if critical else Tone.POSITIVE.value) if quote else "",
+                        quote_consent=consent,
+                        tone=quote_tone,
                     )
                 )
+                if consent:
+                    closing.quote(
+                        case, by_id=worker.pk, who=who, text=quote, tone=quote_tone, themes=quote_themes
+                    )
             tone = rng.choices([Tone.POSITIVE, Tone.MIXED, Tone.CRITICAL], weights=[65, 22, 13])[0]
-            doubts, dilemmas, learning = REFLECTIONS[tone]
+            parts, share = demo_voices.reflection(voice_rng, tone)
             reflections.append(
                 dict(
                     case_id=case.pk,
                     author_id=worker.pk,
                     recorded_at=now,
                     tone=tone.value,
-                    doubts=doubts,
-                    dilemmas=dilemmas,
-                    learning_points=learning,
-                    needs="",
-                    share_consent=False,
+                    **{part: text for part, (text, _themes) in parts.items()},
+                    share_consent=share,
                 )
             )
+            if share:
+                closing.reflection(
+                    case, by_id=worker.pk, who=people[case.household_id], parts=parts, tone=tone.value
+                )
             if scored:
                 for domain in lib.from_mask(case.domains):
                     scores.append(
@@ -674,6 +675,7 @@ def _chunk(
             f"UPDATE {Case._meta.db_table} SET next_followup_due = %s WHERE id = %s",  # noqa: S608 (table name from the model)
             [(due_field.get_db_prep_save(due, connection), pk) for pk, due in next_due.items()],
         )
+    return closing
 
 
 def _insert(model, rows: list[dict]) -> None:

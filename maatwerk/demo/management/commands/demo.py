@@ -6,6 +6,7 @@ from maatwerk.demo import budgets as demo_budgets
 from maatwerk.demo import cases as demo_cases
 from maatwerk.demo import spends as demo_spends
 from maatwerk.demo import story as demo_story
+from maatwerk.demo import voices as demo_voices
 from maatwerk.demo.organisation import ensure_organisation
 from maatwerk.insights.freshness import last_refresh
 from maatwerk.insights.refresh import refresh
@@ -57,6 +58,11 @@ class Command(BaseCommand):
         spends = demo_budgets.ensure_spends()
         if spends:
             self.stdout.write(self.style.SUCCESS(f"Demo spend requests: {spends}."))
+        conversations, voices = demo_voices.ensure_conversations(seed=seed)
+        if conversations:
+            self.stdout.write(
+                self.style.SUCCESS(f"Demo conversations: {conversations}, with {voices} voices.")
+            )
         if demo_story.ensure_story():
             self.stdout.write(
                 self.style.SUCCESS("Demo story: EUR 6,500 of childcare in Zaanstad, requested.")
