@@ -3,6 +3,7 @@ service's ValidationError on the fields it names). Bounds come from maatwerk.val
 
 from django import forms
 from django.utils.text import capfirst, format_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from maatwerk.forms import DateInput, NLDSFormMixin
@@ -11,15 +12,20 @@ from maatwerk.validation import MAX_SEARCH, MAX_TEXT, column_length, parse_searc
 from .models import (
     Agency,
     Case,
+    Conversation,
     Household,
     LifeDomain,
     MdtParticipant,
     Moment,
     Outcome,
     Person,
+    Reflection,
+    RespondentGroup,
     Status,
+    Theme,
     TimeEntry,
     Tone,
+    Voice,
 )
 
 YES_NO = [("yes", _("yes")), ("no", _("no"))]
@@ -250,67 +256,108 @@ for _i in range(1, PARTICIPANT_ROWS + 1):
     )
 
 
-class CloseForm(Form):
+def theme_choices() -> list[tuple[int, str]]:
+    """The active themes, in the administrator's order, in the reader's language where it has a name."""
+    english = (get_language() or "").startswith("en")
+    return [
+        (pk, (name_en if english and name_en else name))
+        for pk, name, name_en in Theme.objects.filter(active=True).values_list("pk", "name", "name_en")
+    ]
+
+
+def theme_field(label, help_text="") -> forms.TypedMultipleChoiceField:
+    # The choices are read per form (ThemesMixin): the administrator edits the list.
+    return forms.TypedMultipleChoiceField(
+        label=label,
+        choices=(),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=help_text,
+    )
+
+
+class ThemesMixin:
+    """Fills every theme field with the active themes (one query per form)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = [name for name in self.fields if name.endswith("themes")]
+        choices = theme_choices() if names else []
+        for name in names:
+            self.fields[name].choices = choices
+
+
+def textarea(label, *, rows=2, required=False, help_text="") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        max_length=MAX_TEXT,
+        help_text=help_text,
+    )
+
+
+class CloseForm(ThemesMixin, Form):
     goal_reached = forms.ChoiceField(
         label=_("goal reached"), choices=Outcome.GoalReached.choices, widget=forms.RadioSelect
     )
-    housing_change = forms.CharField(
-        label=_("what changed in housing"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=MAX_TEXT,
-    )
-    income_change = forms.CharField(
-        label=_("what changed in income"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=MAX_TEXT,
-    )
-    work_change = forms.CharField(
-        label=_("what changed in work"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=MAX_TEXT,
-    )
-    debts_change = forms.CharField(
-        label=_("what changed in debts"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=MAX_TEXT,
-    )
+    housing_change = textarea(_("what changed in housing"))
+    income_change = textarea(_("what changed in income"))
+    work_change = textarea(_("what changed in work"))
+    debts_change = textarea(_("what changed in debts"))
     grade = forms.IntegerField(label=_("client grade"), required=False, help_text=_("1 to 10; optional."))
-    quote = forms.CharField(
-        label=_("client quote"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=MAX_TEXT
+    quote = textarea(_("client quote"))
+    quote_consent = forms.BooleanField(
+        label=_("client consents to using the quote"),
+        required=False,
+        help_text=_(
+            "With consent the quote leaves the team only de-identified: names, addresses and numbers are "
+            "taken out. After saving you check the de-identified version before anyone else sees it."
+        ),
     )
-    quote_consent = forms.BooleanField(label=_("client consents to using the quote"), required=False)
     quote_tone = forms.ChoiceField(
         label=_("tone of the quote"), choices=blank(Tone.choices, "—"), required=False
     )
-    doubts = forms.CharField(
-        label=_("doubts"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=MAX_TEXT
+    quote_themes = theme_field(
+        _("themes of the quote"), _("Needed when the client consents: stories are found by theme.")
     )
-    dilemmas = forms.CharField(
-        label=_("dilemmas"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=MAX_TEXT
-    )
-    learning_points = forms.CharField(
-        label=_("learning points"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=MAX_TEXT,
-    )
+    doubts = textarea(_("doubts"))
+    dilemmas = textarea(_("dilemmas"))
+    learning_points = textarea(_("learning points"))
+    needs = textarea(Reflection._meta.get_field("needs").verbose_name)
     tone = forms.ChoiceField(
         label=_("tone of your reflection"), choices=Tone.choices, widget=forms.RadioSelect
+    )
+    share_consent = forms.BooleanField(
+        label=Reflection._meta.get_field("share_consent").verbose_name,
+        required=False,
+        help_text=_(
+            "Your doubts, dilemmas, learning points and needs then leave the team only de-identified and "
+            "without your name, for the stories and the learning points of professionals. After saving "
+            "you check the de-identified version before anyone else sees it."
+        ),
+    )
+    reflection_themes = theme_field(
+        _("themes of your reflection"), _("Needed when you share your reflection.")
     )
 
     def parts(self) -> dict:
         d = self.cleaned_data
+        reflection = {k: d.get(k) for k in ("doubts", "dilemmas", "learning_points", "needs", "tone")}
         return {
             "outcome": {
                 k: d.get(k)
                 for k in ("goal_reached", "housing_change", "income_change", "work_change", "debts_change")
             },
-            "feedback": {k: d.get(k) for k in ("grade", "quote", "quote_consent", "quote_tone")},
-            "reflection": {k: d.get(k) for k in ("doubts", "dilemmas", "learning_points", "tone")},
+            "feedback": {
+                k: d.get(k) for k in ("grade", "quote", "quote_consent", "quote_tone", "quote_themes")
+            },
+            "reflection": {
+                **reflection,
+                "share_consent": d.get("share_consent"),
+                "themes": d.get("reflection_themes"),
+            },
         }
 
 
@@ -322,3 +369,83 @@ class FollowUpForm(Form):
         label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=MAX_TEXT
     )
     done_on = forms.DateField(label=_("date"), required=False, widget=DateInput())
+
+
+# --- voices ------------------------------------------------------------------------------------------------
+
+
+class ReviewVoiceForm(Form):
+    """The recorder's check of one voice; prefixed with the voice (several on one page)."""
+
+    shared_text = textarea(
+        Voice._meta.get_field("shared_text").verbose_name,
+        rows=4,
+        required=True,
+        help_text=_(
+            "The anonymiser's suggestion. Correct it where it took out too much or too little: write "
+            "'her son' instead of a tag, never a name."
+        ),
+    )
+
+
+class ConversationForm(Form):
+    team = forms.TypedChoiceField(label=_("team"), choices=(), coerce=int, required=False, empty_value=None)
+    kind = forms.ChoiceField(label=_("kind of conversation"), choices=Conversation.Kind.choices)
+    held_on = forms.DateField(label=_("date"), widget=DateInput())
+    context = textarea(
+        _("context"), rows=3, required=True, help_text=_("What the conversation was about; no names.")
+    )
+
+    def __init__(self, *args, teams=(), municipal=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(t.pk, t.name) for t in teams]
+        if municipal:
+            choices.insert(0, ("", _("municipal level (policy)")))
+        field = self.fields["team"]
+        field.choices, field.required = choices, not municipal
+
+    def participants(self) -> dict:
+        return {group: self.cleaned_data.get(group) for group in RespondentGroup.values}
+
+
+# One number field per respondent group, named by the group's code (the service's error keys).
+ConversationForm.base_fields.update(
+    {
+        group.value: forms.IntegerField(
+            label=format_lazy(_("participants: {group}"), group=group.label), required=False, min_value=0
+        )
+        for group in RespondentGroup
+    }
+)
+ConversationForm.base_fields[RespondentGroup.CLIENT].help_text = _(
+    "How many people of each group took part, quoted or not; never names."
+)
+
+
+class ConversationVoiceForm(ThemesMixin, Form):
+    group = forms.ChoiceField(label=_("respondent group"), choices=RespondentGroup.choices)
+    participant = forms.IntegerField(
+        label=_("participant number"),
+        min_value=1,
+        help_text=_(
+            "1 for the first person of this group, 2 for the second: two quotes of one person are one voice."
+        ),
+    )
+    role = forms.CharField(
+        label=_("role"),
+        required=False,
+        max_length=column_length(Voice, "role"),
+        help_text=_("For example 'debt counsellor at the CAK'; never a name."),
+    )
+    kind = forms.ChoiceField(label=_("kind"), choices=Voice.Kind.choices, initial=Voice.Kind.QUOTE)
+    text = textarea(_("text as said"), rows=3, required=True)
+    tone = forms.ChoiceField(label=_("tone"), choices=Tone.choices, widget=forms.RadioSelect)
+    themes = theme_field(_("themes"))
+    consent = forms.BooleanField(
+        label=_("consent to use"),
+        required=False,
+        help_text=_(
+            "Record a quote only when the person agreed. It leaves the team only de-identified; you check "
+            "the de-identified version next."
+        ),
+    )

@@ -21,4 +21,11 @@ urlpatterns = [
     path("<int:pk>/mdo/", views.mdt, name="mdt"),
     path("<int:pk>/afsluiten/", views.close, name="close"),
     path("<int:pk>/nazorg/<int:followup_pk>/", views.followup, name="followup"),
+    path("<int:pk>/stemmen/", views.case_voices, name="voices"),
+    path("stemmen/<int:pk>/", views.voice_fragment, name="voice"),
+    path("stemmen/<int:pk>/controleren/", views.review_voice, name="review_voice"),
+    path("stemmen/<int:pk>/intrekken/", views.withdraw_voice, name="withdraw_voice"),
+    path("gesprekken/", views.conversation_list, name="conversations"),
+    path("gesprekken/nieuw/", views.conversation_new, name="conversation_new"),
+    path("gesprekken/<int:pk>/", views.conversation_detail, name="conversation"),
 ]

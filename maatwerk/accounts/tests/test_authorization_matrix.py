@@ -166,6 +166,8 @@ def fill(route: str, world, o) -> str:
         ("/dashboard/", {"slug": "status"}),
         ("/casussen/personen/", {"pk": o.person.pk}),
         ("/casussen/<int:pk>/nazorg/", {"pk": o.closed.pk, "followup_pk": o.followup.pk}),
+        ("/casussen/stemmen/", {"pk": o.voice.pk}),
+        ("/casussen/gesprekken/", {"pk": o.conversation.pk}),
         ("/casussen/", {"pk": o.case.pk, "note_pk": o.note.pk}),
         ("/businesscases/", {"case_id": o.case.pk, "number": o.version.number}),
         ("/budget/aanvragen/", {"pk": o.spend.pk, "case_id": o.case.pk, "action": "approve"}),

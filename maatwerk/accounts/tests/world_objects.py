@@ -17,7 +17,7 @@ from maatwerk.businesscases import services as bc_services
 from maatwerk.businesscases.models import BusinessCaseVersion, ValueTriangle
 from maatwerk.businesscases.tests.factories import childcare_plan
 from maatwerk.cases import services as case_services
-from maatwerk.cases.models import Case, FollowUp, Household, Note, Person, Status
+from maatwerk.cases.models import Case, Conversation, FollowUp, Household, Note, Person, Status, Voice
 from maatwerk.cases.tests.factories import case_in
 from maatwerk.catalogue import services as catalogue_services
 from maatwerk.catalogue.models import CostItem, CostOverride
@@ -46,6 +46,8 @@ class Objects:
     token: ApiToken
     access_log: AccessLog
     membership: Membership
+    conversation: Conversation  # a reflection meeting of team A, recorded by dave
+    voice: Voice  # the client's quote of the closed case, waiting for alice's check
 
 
 def _seed_data_present() -> None:
@@ -109,6 +111,29 @@ def build_objects(world) -> Objects:
         by=adam,
     )
     token = ApiToken.objects.create(user=alice, name="matrix", prefix="mtrx0000", key_hash="0" * 64)
+    conversation = case_services.record_conversation(
+        by=dave,
+        team_id=world.team_a.pk,
+        kind=Conversation.Kind.REFLECTION_MEETING,
+        held_on=datetime.date.today(),
+        context="Reflectie op het eerste jaar.",
+        participants={"worker": 6, "team_lead": 1},
+    )
+    # Made directly in REVIEW, as the anonymiser would leave it: the matrix need not load deduce.
+    voice = Voice.objects.create(
+        municipality=world.eindhoven,
+        team=world.team_a,
+        case=closed,
+        group="client",
+        respondent=f"household:{closed.household_id}",
+        text="Eindelijk iemand die doorpakte.",
+        shared_text="Eindelijk iemand die doorpakte.",
+        tone="positive",
+        said_on=datetime.date.today(),
+        consent=True,
+        state=Voice.State.REVIEW,
+        recorded_by=alice,
+    )
     return Objects(
         case=case,
         closed=closed,
@@ -131,4 +156,6 @@ def build_objects(world) -> Objects:
         token=token,
         access_log=AccessLog.objects.filter(user=alice).order_by("id").first(),
         membership=Membership.objects.get(user=alice),
+        conversation=conversation,
+        voice=voice,
     )

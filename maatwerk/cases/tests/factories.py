@@ -1,10 +1,13 @@
 """Cases in named states, built through the services (as a worker would)."""
 
 import datetime
+import importlib
 from decimal import Decimal
 
+from django.apps import apps
+
 from maatwerk.cases import services
-from maatwerk.cases.models import Agency, Case, FollowUp, LifeDomain, Person, Status, Tone
+from maatwerk.cases.models import Agency, Case, FollowUp, LifeDomain, Person, Status, Theme, Tone
 
 VALID_BSN = "111222333"  # passes the 11-check; a well-known test number
 
@@ -63,3 +66,24 @@ def case_in(world, status: str, **kwargs) -> Case:
 
 def time_payload(**kw):
     return {"hours": Decimal("1.5"), "activity": "household", "day": datetime.date.today(), **kw}
+
+
+def seed_themes() -> list[Theme]:
+    """The migration's themes (a transactional test elsewhere may have flushed them)."""
+    if not Theme.objects.exists():
+        importlib.import_module("maatwerk.cases.migrations.0005_themes").seed(apps, None)
+    return list(Theme.objects.filter(active=True))
+
+
+def household_of_two(world):
+    """A case in execution for Sanne Verhoeven and her son Daan."""
+    case = case_in(world, Status.EXECUTION, name="Verhoeven")
+    services.add_person(
+        case.household,
+        by=world.alice,
+        first_name="Daan",
+        last_name="Verhoeven",
+        birth_year=2010,
+        role=Person.HouseholdRole.CHILD,
+    )
+    return case

@@ -7,11 +7,13 @@ from playwright.sync_api import expect
 from conftest import browser_login, click_and_load, htmx_ready
 from maatwerk.accounts.models import AccessLog
 from maatwerk.cases.models import Case, FollowUp, Status
+from maatwerk.cases.tests.factories import seed_themes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_worker_walks_a_case_from_intake_to_aftercare(page, world):
+    seed_themes()
     browser_login(page, "alice")
     click_and_load(
         page, page.get_by_role("navigation", name="Hoofdnavigatie").get_by_role("link", name="Casussen")
@@ -71,8 +73,14 @@ def test_worker_walks_a_case_from_intake_to_aftercare(page, world):
     page.get_by_label("Cijfer van de cliënt").fill("9")
     page.get_by_label("Citaat van de cliënt").fill("Eindelijk iemand die doorpakte.")
     page.get_by_label("Cliënt geeft toestemming").check()
+    # A quote shared with consent needs its tone and a theme.
+    page.get_by_label("Toon van het citaat").select_option("positive")
+    page.get_by_role("group", name="Thema's van het citaat").get_by_label("vertrouwen en ruimte").check()
     page.get_by_label("positief", exact=True).check()
     click_and_load(page, page.get_by_role("button", name="Opslaan"))
+    # The quote leaves the team only de-identified: first to the voices, to check that version.
+    expect(page.get_by_role("heading", name="Stemmen", level=1)).to_be_visible()
+    click_and_load(page, page.get_by_role("link", name="Terug naar de casus"))
     expect(page.get_by_role("heading", name="Status: afgesloten")).to_be_visible()
     expect(page.get_by_text("Eindelijk iemand die doorpakte.")).to_be_visible()
 

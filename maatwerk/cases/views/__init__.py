@@ -4,6 +4,15 @@ from .case import add_note, case_detail, case_new, edit_note, move, register_tim
 from .closing import close, followup, followups, mdt, scores
 from .lists import case_list
 from .people import add_person, correct_person, person_detail
+from .voices import (
+    case_voices,
+    conversation_detail,
+    conversation_list,
+    conversation_new,
+    review_voice,
+    voice_fragment,
+    withdraw_voice,
+)
 
 __all__ = [
     "add_note",
@@ -11,7 +20,11 @@ __all__ = [
     "case_detail",
     "case_list",
     "case_new",
+    "case_voices",
     "close",
+    "conversation_detail",
+    "conversation_list",
+    "conversation_new",
     "correct_person",
     "edit_note",
     "followup",
@@ -20,6 +33,9 @@ __all__ = [
     "move",
     "person_detail",
     "register_time",
+    "review_voice",
     "scores",
     "situation",
+    "voice_fragment",
+    "withdraw_voice",
 ]

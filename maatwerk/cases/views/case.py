@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,7 +14,7 @@ from maatwerk.validation import parse_choice, parse_int
 
 from .. import hub, lib, queries, services
 from ..forms import IntakeForm, MoveForm, NoteForm, SituationForm, TimeForm
-from ..models import STATUS_ORDER, LifeDomain, Moment
+from ..models import STATUS_ORDER, LifeDomain, Moment, Voice
 from .common import form_page, get_case, run_service, to_case
 
 
@@ -87,6 +87,16 @@ def timeline_context(request, case) -> tuple[dict, dict]:
     }, errors
 
 
+def voice_counts(case) -> dict:
+    """How many voices the case has, and how many wait for the worker's check (one query)."""
+    live = Q(withdrawn_at__isnull=True)
+    return case.voices.aggregate(
+        total=Count("id"),
+        to_check=Count("id", filter=live & Q(state=Voice.State.REVIEW)),
+        pending=Count("id", filter=live & Q(state=Voice.State.PENDING)),
+    )
+
+
 def detail_context(request, case, **forms) -> dict:
     household = case.household
     timeline, _errors = timeline_context(request, case)
@@ -115,6 +125,7 @@ def detail_context(request, case, **forms) -> dict:
         "outcome": getattr(case, "outcome", None),
         "feedback": getattr(case, "feedback", None),
         "reflection": getattr(case, "reflection", None),
+        "voice_counts": voice_counts(case),
         "followups": followups,
         "next_followup": next((f for f in followups if f.done_on is None), None),
         "panels": hub.panels(case, request.user),

@@ -1,8 +1,11 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from maatwerk.accounts import tenancy
+from maatwerk.forms import add_service_errors
 from maatwerk.validation import parse_page
 
 from .. import queries, services
@@ -73,12 +76,19 @@ def close(request, pk: int):
     case = get_case(request, pk, "close case")
     form = CloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if run_service(
-            request,
-            form,
-            lambda: services.close_case(case, by=request.user, **form.parts()),
-            success=_("Case closed; follow-ups are planned at 3 and 12 months."),
-        ):
+        try:
+            services.close_case(case, by=request.user, **form.parts())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if case.voices.exists():
+                # The quote or the reflection is to be shared: its recorder checks the de-identified version.
+                messages.success(
+                    request,
+                    _("Case closed. Now check what others will see of the quote and your reflection."),
+                )
+                return redirect("cases:voices", pk=case.pk)
+            messages.success(request, _("Case closed; follow-ups are planned at 3 and 12 months."))
             return to_case(case)
     return form_page(
         request,
