@@ -86,7 +86,9 @@ def learning_points(audience: Audience, filters: source.StoryFilters, *, registe
     for voice_id, theme_id in Voice.themes.through.objects.filter(
         voice_id__in=[r[0] for r in rows]
     ).values_list("voice_id", "theme_id"):
-        theme_ids[voice_id].append(theme_id)
+        # Filtered on one theme, the voices' other themes are not what was asked for.
+        if not filters.theme or theme_id == filters.theme:
+            theme_ids[voice_id].append(theme_id)
     themes = {t.pk: t for t in Theme.objects.filter(pk__in={t for ids in theme_ids.values() for t in ids})}
 
     # (section, theme id or None) -> the voices, newest first (the queryset's order).

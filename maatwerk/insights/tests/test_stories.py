@@ -436,6 +436,16 @@ def test_learning_points_are_grouped_by_theme_with_counts_examples_and_the_barri
     assert 'href="/knelpunten/?type=rule_clash"' in body
     assert "Geen leerpunt." not in body
     assert "Twijfel over de tijd." in body
+    # Filtered on one theme: only that theme, also for voices that have others too.
+    voice(
+        world,
+        group=RespondentGroup.WORKER,
+        kind=Voice.Kind.LEARNING_POINT,
+        respondent="w:4",
+        themes=[rules, work],
+    )
+    narrowed = client_for(world.dave).get(LEARNING, {"theme": work.pk}).context["sections"]
+    assert [[p.name for p in s.themes] for s in narrowed] == [["werkdruk"], ["werkdruk"], []]
     # The stories page has the same section.
     assert "Wat nog knelt" in client_for(world.dave).get(PAGE).content.decode()
 
