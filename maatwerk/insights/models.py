@@ -14,6 +14,7 @@ life domains and agencies, so the cube is kept once more per domain (`CaseCubeDo
 A fact holds no name, BSN, address or free text: ids, months, codes and numbers only.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -244,3 +245,79 @@ class Refresh(models.Model):
 
     def __str__(self) -> str:
         return f"refresh {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class StoryReport(models.Model):
+    """A report for the reflection meeting: the stories a panel selected, each with its reason (the Most
+    Significant Change method), built in one scope of the stories page (`level` and the filters below).
+
+    The scope is also who sees the report: at team level the team's leads (`team` is set), at municipal
+    level policy and the researchers of `municipality` (set), at national level the programme. The
+    municipality and team are therefore both the stories filter and the report's owner; a report is never
+    wider than its creator's audience. Group, tone and theme are not part of the scope: the selection is
+    weighed against everybody heard in it.
+
+    The selected voices are referenced, never copied: the report reads them through
+    `Voice.objects.shared()` each time, so a withdrawn consent takes a story out of every report at once.
+    """
+
+    title = models.CharField(_("title"), max_length=200)
+    level = models.CharField(_("level"), max_length=16)
+    period_from = models.DateField(_("from (month)"), null=True, blank=True)
+    period_to = models.DateField(_("up to and including (month)"), null=True, blank=True)
+    municipality = models.ForeignKey(
+        "accounts.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("municipality"),
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team"),
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Who read the voice-balance flags and let the report go anyway, and why. `acknowledged_flags` holds
+    # the flags read (their codes, "missing:client"): a new kind of flag (after a change of the
+    # selection or a withdrawn consent) needs to be read again before the report can be exported.
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(_("warnings read at"), null=True, blank=True)
+    acknowledged_note = models.TextField(_("note"), blank=True)
+    acknowledged_flags = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("story report")
+        verbose_name_plural = _("story reports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class StorySelection(models.Model):
+    """One story of a report, with the panel's reason for choosing it."""
+
+    report = models.ForeignKey(StoryReport, on_delete=models.CASCADE, related_name="selections")
+    voice = models.ForeignKey("cases.Voice", on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField(_("reason for the choice"))
+    selected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    selected_at = models.DateTimeField(_("selected at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("selected story")
+        verbose_name_plural = _("selected stories")
+        ordering = ["selected_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "voice"], name="storyselection_once_per_report")
+        ]
+
+    def __str__(self) -> str:
+        return f"report {self.report_id}: voice {self.voice_id}"

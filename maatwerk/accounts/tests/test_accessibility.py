@@ -349,6 +349,61 @@ def _learning_points(page, world):
     page.goto("/verhalen/leerpunten/")
 
 
+def _story_report_flagged(world):
+    """The programme's situation: ten project-group quotes chosen, 104 clients and workers heard."""
+    from maatwerk.cases.models import RespondentGroup
+    from maatwerk.insights.stories.reports import services
+    from maatwerk.insights.tests.test_story_reports import heard, voice
+
+    heard(world, clients=60, workers=44, policy=10)
+    voice(world, RespondentGroup.CLIENT, team=world.team_a)
+    report = services.create_report(by=world.erin, title="Reflectiebijeenkomst maart")
+    for _ in range(10):
+        services.select_voice(
+            report, voice(world, RespondentGroup.POLICY, "positive"), by=world.erin, reason="Goed verwoord."
+        )
+    return report
+
+
+def _story_report(page, world):
+    page.goto(f"/verhalen/verslagen/{_story_report_flagged(world).pk}/")
+
+
+def _story_reports(page, world):
+    _story_report_flagged(world)
+    page.goto("/verhalen/verslagen/")
+
+
+def _story_select_with_errors(page, world):
+    # The select control lives on the stories page's cards; sent without a reason, the view shows it
+    # again with the errors at its fields.
+    from maatwerk.cases.models import RespondentGroup
+    from maatwerk.insights.tests.test_story_reports import heard, voice
+
+    heard(world, clients=60)
+    story = voice(world, RespondentGroup.CLIENT, team=world.team_a)
+    page.goto("/verhalen/verslagen/")
+    with page.expect_navigation():
+        page.evaluate(
+            """voice => {
+                const form = document.createElement("form");
+                form.method = "post";
+                form.action = "/verhalen/verslagen/kiezen/";
+                const fields = {voice, report: "new", reason: "", csrfmiddlewaretoken:
+                    document.querySelector("input[name=csrfmiddlewaretoken]").value};
+                for (const [name, value] of Object.entries(fields)) {
+                    const input = document.createElement("input");
+                    input.type = "hidden"; input.name = name; input.value = value;
+                    form.append(input);
+                }
+                document.body.append(form);
+                form.submit();
+            }""",
+            story.pk,
+        )
+    page.get_by_text("Reden voor de keuze:").first.wait_for()
+
+
 AUDITS = {
     "login": Audit(None, _login_page),
     "home": Audit("alice", _home),
@@ -376,6 +431,9 @@ AUDITS = {
     "stories-policy": Audit("erin", _stories),
     "stories-team": Audit("dave", _stories),
     "learning-points": Audit("pat", _learning_points),
+    "story-reports": Audit("erin", _story_reports),
+    "story-report-flagged": Audit("erin", _story_report),
+    "story-select-errors": Audit("erin", _story_select_with_errors),
 }
 
 

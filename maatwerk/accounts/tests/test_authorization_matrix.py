@@ -175,6 +175,7 @@ def fill(route: str, world, o) -> str:
         ("/budget/mandaten/", {"municipality_id": world.eindhoven.pk, "pk": o.mandate.pk}),
         ("/budget/", {"pk": o.budget.pk}),
         ("/knelpunten/escalaties/", {"pk": o.escalation.pk}),
+        ("/verhalen/verslagen/", {"pk": o.story_report.pk, "fmt": "csv"}),
         ("/knelpunten/", {"pk": o.barrier.pk, "fmt": "csv"}),
         ("/beheer/r/", {"content_type_id": "1", "object_id": str(world.alice.pk)}),
         ("/beheer/accounts/user/", {"id": world.alice.pk}),

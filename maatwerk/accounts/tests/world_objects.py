@@ -21,6 +21,8 @@ from maatwerk.cases.models import Case, Conversation, FollowUp, Household, Note,
 from maatwerk.cases.tests.factories import case_in
 from maatwerk.catalogue import services as catalogue_services
 from maatwerk.catalogue.models import CostItem, CostOverride
+from maatwerk.insights.models import StoryReport
+from maatwerk.insights.stories.reports import services as story_services
 
 
 @dataclass
@@ -48,6 +50,7 @@ class Objects:
     membership: Membership
     conversation: Conversation  # a reflection meeting of team A, recorded by dave
     voice: Voice  # the client's quote of the closed case, waiting for alice's check
+    story_report: StoryReport  # erin's (policy, Eindhoven), at municipal level
 
 
 def _seed_data_present() -> None:
@@ -158,4 +161,5 @@ def build_objects(world) -> Objects:
         membership=Membership.objects.get(user=alice),
         conversation=conversation,
         voice=voice,
+        story_report=story_services.create_report(by=world.erin, title="Reflectiebijeenkomst"),
     )

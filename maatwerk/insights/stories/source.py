@@ -99,12 +99,10 @@ def respondents(audience: Audience, filters: StoryFilters) -> dict[str, int]:
 
 def hidden_groups(audience: Audience, heard: dict[str, int]) -> set[str]:
     """The groups whose voices a protected audience (policy, programme, researchers) does not see: fewer
-    than 10 respondents in the scope (three team leads of one municipality are three people one knows).
-    A group nobody of was heard is not hidden but shown with 0, as the dashboards show an empty cell: it has
-    no voices to hide, and "nobody of them was heard" is what the indicator is there to say."""
+    than 10 respondents in the scope (three team leads of one municipality are three people one knows)."""
     if not audience.protected:
         return set()
-    return {g for g, n in heard.items() if 0 < n < suppression.THRESHOLD}
+    return {g for g, n in heard.items() if n < suppression.THRESHOLD}
 
 
 def items(qs: QuerySet) -> list[Item]:
