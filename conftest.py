@@ -183,10 +183,11 @@ def browser_login(page, username: str, password: str = PASSWORD) -> None:
 
 @pytest.fixture(autouse=True)
 def _seed_data_present(request):
-    """Put the data-migration seeds (cost catalogue, price index) back when a transactional test flushed them.
+    """Put the data-migration seeds (cost catalogue, price index, themes) back when a transactional test
+    flushed them.
 
     Transactional tests (browser, concurrency) end with a flush of every table, seeds included, and with
-    pytest-xdist any test may run after one on the same worker. Costs one query per database test.
+    pytest-xdist any test may run after one on the same worker. Costs two queries per database test.
     """
     uses_db = request.node.get_closest_marker("django_db") is not None
     wanted = {"db", "transactional_db"} & set(request.fixturenames)
@@ -202,6 +203,14 @@ def _seed_data_present(request):
         from django.apps import apps
 
         importlib.import_module("maatwerk.catalogue.migrations.0002_seed_catalogue").load(apps, None)
+    from maatwerk.cases.models import Theme
+
+    if not Theme.objects.exists():
+        import importlib
+
+        from django.apps import apps
+
+        importlib.import_module("maatwerk.cases.migrations.0005_themes").seed(apps, None)
 
 
 # Every table the demo's case files fill, children first (cases PROTECT their household).

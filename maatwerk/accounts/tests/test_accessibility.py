@@ -319,6 +319,36 @@ def _dashboard(page, world):
     page.goto("/dashboard/")
 
 
+def _stories_voices(world):
+    """Voices of three groups with the flags of the programme's own evaluation (policy quoted, clients and
+    workers heard but hardly), a group too small for policy, and learning points of twelve workers."""
+    import itertools
+
+    from maatwerk.cases.models import RespondentGroup, Voice
+    from maatwerk.insights.tests.test_stories import heard, theme, voice
+
+    rules, work = theme("regels die knellen", "rule_clash"), theme("werkdruk")
+    heard(world, team=world.team_a, clients=60, workers=44, policy=12, team_leads=3)
+    for i in range(10):
+        voice(world, group=RespondentGroup.POLICY, respondent=f"policy:{i}", themes=[work])
+    voice(world, tone="critical", respondent="client:1", shared="Niemand belde terug toen het misging.")
+    voice(world, group=RespondentGroup.TEAM_LEAD, tone="mixed", respondent="lead:1")
+    for i, kind in itertools.product(
+        range(12), (Voice.Kind.LEARNING_POINT, Voice.Kind.DILEMMA, Voice.Kind.NEED)
+    ):
+        voice(world, group=RespondentGroup.WORKER, kind=kind, respondent=f"worker:{i}", themes=[rules, work])
+
+
+def _stories(page, world):
+    _stories_voices(world)
+    page.goto("/verhalen/")
+
+
+def _learning_points(page, world):
+    _stories_voices(world)
+    page.goto("/verhalen/leerpunten/")
+
+
 def _story_report_flagged(world):
     """The programme's situation: ten project-group quotes chosen, 104 clients and workers heard."""
     from maatwerk.cases.models import RespondentGroup
@@ -398,6 +428,9 @@ AUDITS = {
     "dashboard-team": Audit("dave", _dashboard),
     "dashboard-policy": Audit("erin", _dashboard),
     "dashboard-programme": Audit("pat", _dashboard),
+    "stories-policy": Audit("erin", _stories),
+    "stories-team": Audit("dave", _stories),
+    "learning-points": Audit("pat", _learning_points),
     "story-reports": Audit("erin", _story_reports),
     "story-report-flagged": Audit("erin", _story_report),
     "story-select-errors": Audit("erin", _story_select_with_errors),

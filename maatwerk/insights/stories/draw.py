@@ -1,0 +1,94 @@
+"""One stories request, from a query string to what the page and the API show: the audience, the checked
+filters, the sample of quotes (in proportion to who was heard, `maatwerk.lib.voices.sample`) and the
+voice-balance indicator on that sample. The page, the list, the learning points and the API start here, so
+they cannot differ in scope, in the groups they hide or in the draw."""
+
+import random
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import QueryDict
+
+from maatwerk.cases.models import Voice
+from maatwerk.lib import voices as arithmetic
+
+from .. import audience as audiences
+from ..audience import Audience
+from . import indicator, source
+from .forms import StoryFilterForm
+
+SIZE = 12
+
+
+@dataclass
+class Request:
+    form: StoryFilterForm
+    audience: Audience
+
+    @property
+    def valid(self) -> bool:
+        return self.form.is_valid()
+
+    @property
+    def filters(self) -> source.StoryFilters:
+        return self.form.filters()
+
+    @property
+    def seed(self) -> int:
+        return self.form.draw_seed()
+
+
+def request_for(user, query: QueryDict) -> Request:
+    """PermissionDenied without a stories role (workers, legal checkers, administrators); the form says
+    whether the filters are valid."""
+    allowed = audiences.levels(user, stories=True)
+    level = query.get("level") or None
+    who = audiences.audience(user, level if level in allowed else None, stories=True)
+    return Request(StoryFilterForm(query, audience=who, levels=allowed), who)
+
+
+def raise_for(request: Request) -> Request:
+    """The request, or a ValidationError naming each bad filter (the API's 422)."""
+    if not request.valid:
+        raise ValidationError(request.form.errors_by_field)
+    return request
+
+
+def visible(audience: Audience, filters: source.StoryFilters) -> QuerySet:
+    """The shared voices of the filters that this audience may read one by one: without the groups hidden
+    for it (fewer than 10 respondents in the scope, for the protected roles). Newest first."""
+    hidden = source.hidden_groups(audience, source.respondents(audience, filters))
+    return source.voices(audience, filters).exclude(group__in=hidden)
+
+
+def with_details(qs: QuerySet) -> QuerySet:
+    """What a quote card shows, in three queries: the municipality and the themes (never `text`)."""
+    return qs.select_related("municipality").prefetch_related("themes").defer("text", "draft_text")
+
+
+@dataclass(frozen=True)
+class Sample:
+    voices: list[Voice]  # in the order of the draw
+    indicator: indicator.Indicator
+    pool: int  # how many quotes the sample was drawn from
+    seed: int
+
+
+def draw(audience: Audience, filters: source.StoryFilters, seed: int, size: int = SIZE) -> Sample:
+    """`size` quotes of the filters, drawn with `seed`, and the indicator on them."""
+    heard, hidden, corpus = indicator.scope(audience, filters)
+    pool = [i for i in source.items(source.voices(audience, filters)) if i.group not in hidden]
+    chosen = arithmetic.sample(pool, heard, size, random.Random(seed))
+    built = indicator.build(audience, filters, chosen, heard=heard, hidden=hidden, corpus=corpus)
+    by_id = {v.pk: v for v in with_details(Voice.objects.filter(pk__in=[i.id for i in chosen]))}
+    return Sample([by_id[i.id] for i in chosen if i.id in by_id], built, len(pool), seed)
+
+
+def another_seed(seed: int) -> int:
+    """A different seed for "another draw"."""
+    rng = random.SystemRandom()
+    while True:
+        new = rng.randint(1, 2**31)
+        if new != seed:
+            return new

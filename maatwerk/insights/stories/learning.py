@@ -1,0 +1,149 @@
+"""Learning points for professionals: what the workers wrote in their reflections (and said at
+conversations), grouped by theme, with counts and two example quotes per theme.
+
+The critique of the programme's evaluation was that the workers' knelpunten existed but were "summarily
+described" and all learning points were written for policy makers. So this is its own section with three
+parts, each by theme: what professionals learned (learning points), what still chafes (doubts and
+dilemmas) and what they need (needs). A theme whose knelpunt is a rule (`Theme.barrier_type`) links to the
+barrier register of that type.
+
+For the protected roles a theme counts the distinct workers as the dashboards count households: a theme
+of fewer than 10 workers is not shown (its name is listed as hidden, its quotes are not), and the counts
+shown are rounded to 5 (`insights.disclosure.count`). A voice can have several themes, so the counts are
+per theme and add up to no total that could give a hidden one away.
+"""
+
+import dataclasses
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from maatwerk.accounts import tenancy
+from maatwerk.barriers import queries as barrier_queries
+from maatwerk.cases.models import RespondentGroup, Theme, Voice
+from maatwerk.lib import suppression
+
+from .. import disclosure
+from ..audience import NATION, Audience
+from . import draw, source
+
+EXAMPLES = 2
+# (slug, title, kinds): the three parts, in the order a reflection meeting would take them.
+SECTIONS = [
+    ("learned", _("What professionals learned"), (Voice.Kind.LEARNING_POINT,)),
+    ("chafes", _("What still chafes"), (Voice.Kind.DOUBT, Voice.Kind.DILEMMA)),
+    ("needs", _("What they need"), (Voice.Kind.NEED,)),
+]
+KINDS = [kind for _slug, _title, kinds in SECTIONS for kind in kinds]
+
+
+@dataclass(frozen=True)
+class ThemePoints:
+    theme: Theme | None  # None: the voices without a theme
+    name: str
+    workers: object  # distinct workers, as it may be shown (a count, rounded for the protected roles)
+    quotes: object  # voices, likewise
+    examples: list[Voice]  # at most EXAMPLES, of different workers, newest first; show `shared_text`
+    barrier_url: str = ""  # the barrier register of the theme's type, when the reader may open it
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    title: str
+    themes: list[ThemePoints]
+    hidden: list[str] = field(default_factory=list)  # names of the themes left out (too few workers)
+
+
+def register_url(user, audience: Audience) -> str:
+    """The barrier register this reader may open: the national one for the programme, the municipal one
+    for team leads and policy; "" for the others (researchers do not read the register)."""
+    if audience.level == NATION and barrier_queries.is_national(user):
+        return reverse("barriers:national")
+    if tenancy.has_role(user, *barrier_queries.REGISTER_ROLES):
+        return reverse("barriers:list")
+    return ""
+
+
+def _barrier_link(register: str, theme: Theme | None) -> str:
+    if not register or theme is None or not theme.barrier_type:
+        return ""
+    return f"{register}?{urlencode({'type': theme.barrier_type})}"
+
+
+def learning_points(audience: Audience, filters: source.StoryFilters, *, register: str = "") -> list[Section]:
+    """The three parts for the audience and filters (the group filter does not apply: these are the
+    workers' voices; tone, theme, period, municipality and team do). `register`: the URL of the barrier
+    register the reader may open (`register_url`), "" for no links (a PDF)."""
+    workers = dataclasses.replace(filters, group=RespondentGroup.WORKER)
+    rows = list(
+        draw.visible(audience, workers).filter(kind__in=KINDS).values_list("id", "kind", "respondent")
+    )
+    theme_ids = defaultdict(list)
+    for voice_id, theme_id in Voice.themes.through.objects.filter(
+        voice_id__in=[r[0] for r in rows]
+    ).values_list("voice_id", "theme_id"):
+        # Filtered on one theme, the voices' other themes are not what was asked for.
+        if not filters.theme or theme_id == filters.theme:
+            theme_ids[voice_id].append(theme_id)
+    themes = {t.pk: t for t in Theme.objects.filter(pk__in={t for ids in theme_ids.values() for t in ids})}
+
+    # (section, theme id or None) -> the voices, newest first (the queryset's order).
+    cells: dict[tuple[str, int | None], list[tuple[int, str]]] = defaultdict(list)
+    section_of = {kind: slug for slug, _title, kinds in SECTIONS for kind in kinds}
+    for voice_id, kind, respondent in rows:
+        for theme_id in theme_ids.get(voice_id) or [None]:
+            cells[(section_of[kind], theme_id)].append((voice_id, respondent))
+
+    shown: dict[str, list[tuple[int | None, list[tuple[int, str]], int]]] = defaultdict(list)
+    hidden: dict[str, list[str]] = defaultdict(list)
+    for (slug, theme_id), voices in cells.items():
+        distinct = len({respondent for _id, respondent in voices})
+        if audience.protected and distinct < suppression.THRESHOLD:
+            hidden[slug].append(_name(themes.get(theme_id)))
+        else:
+            shown[slug].append((theme_id, voices, distinct))
+
+    example_ids = {
+        voice_id for cells_ in shown.values() for _t, voices, _n in cells_ for voice_id in _examples(voices)
+    }
+    examples = {v.pk: v for v in draw.with_details(Voice.objects.filter(pk__in=example_ids))}
+
+    def order(cell):
+        theme = themes.get(cell[0])
+        return (-cell[2], theme is None, theme.order if theme else 0, _name(theme))
+
+    sections = []
+    for slug, title, _kinds in SECTIONS:
+        points = [
+            ThemePoints(
+                theme=themes.get(theme_id),
+                name=_name(themes.get(theme_id)),
+                workers=disclosure.count(audience, distinct),
+                quotes=disclosure.count(audience, len(voices)),
+                examples=[examples[i] for i in _examples(voices) if i in examples],
+                barrier_url=_barrier_link(register, themes.get(theme_id)),
+            )
+            for theme_id, voices, distinct in sorted(shown[slug], key=order)
+        ]
+        sections.append(Section(slug, str(title), points, sorted(hidden[slug])))
+    return sections
+
+
+def _name(theme: Theme | None) -> str:
+    return theme.name if theme else str(_("without a theme"))
+
+
+def _examples(voices: list[tuple[int, str]]) -> list[int]:
+    """The newest voices of different workers (two quotes of one worker would be one voice twice)."""
+    picked, seen = [], set()
+    for voice_id, respondent in voices:
+        if respondent not in seen:
+            picked.append(voice_id)
+            seen.add(respondent)
+        if len(picked) == EXAMPLES:
+            break
+    return picked
