@@ -82,7 +82,9 @@ def test_a_critical_quote_travels_from_the_closing_to_the_policy_users_report(
         with policy.expect_download() as download:
             policy.get_by_role("link", name="Markdown").click()
         markdown = download.value.path().read_text(encoding="utf-8")
-        assert SHARED in markdown and "Stembalans" in markdown and "Verhoeven" not in markdown
+        # Markdown escapes the tags' brackets ("\\[PERSOON-1\\]").
+        assert "[PERSOON-1\\] en haar zoon" in markdown and "Stembalans" in markdown
+        assert "Verhoeven" not in markdown and "Daan" not in markdown
         with policy.expect_download() as download:
             policy.get_by_role("link", name="CSV (spreadsheet)").click()
         assert SHARED in download.value.path().read_text(encoding="utf-8-sig")

@@ -385,7 +385,8 @@ def test_an_unknown_format_is_404(world, balanced, client_for):
 def test_the_report_holds_the_workers_learning_points_by_theme(world, balanced, client_for):
     report, _c, _w = balanced
     werkdruk, _new = Theme.objects.get_or_create(name="werkdruk")
-    for _ in range(2):
+    # Ten workers: a theme of fewer is hidden from policy (the stories page's own rule).
+    for _ in range(10):
         voice(
             world,
             RespondentGroup.WORKER,

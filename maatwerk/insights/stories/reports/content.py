@@ -8,7 +8,6 @@ the report names its creator by role only.
 """
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.http import QueryDict
@@ -20,12 +19,12 @@ from maatwerk.accounts.models import Role
 from maatwerk.cases.models import RespondentGroup, Tone, Voice
 
 from ... import audience as audiences
-from ... import dashboard, disclosure
+from ... import dashboard
 from ...audience import Audience
 from ...charts import Figure
 from ...models import StoryReport, StorySelection
 from ...panels import cases, money, outcomes
-from .. import indicator, source
+from .. import indicator, learning, source
 from . import services
 
 
@@ -134,34 +133,20 @@ def acknowledger_role(report: StoryReport) -> str:
 
 
 def learning_points(who: Audience, filters: source.StoryFilters) -> list[LearningSection]:
-    """The workers' learning points, knelpunten and needs by theme, with counts and example quotes.
-
-    A stand-in with the signature of the stories page's `maatwerk.insights.stories.learning.learning_points`
-    (built on another branch at the same time): the report calls only this function, so the two meet in
-    one line when they are merged."""
-    heard = source.respondents(who, filters)
-    hidden = source.hidden_groups(who, heard)
-    if RespondentGroup.WORKER in hidden:
-        return []
-    kinds = (
-        (_("What professionals learned"), [Voice.Kind.LEARNING_POINT]),
-        (_("What still chafes"), [Voice.Kind.DOUBT, Voice.Kind.DILEMMA]),
-        (_("What they need"), [Voice.Kind.NEED]),
-    )
-    base = source.corpus(who, filters).filter(group=RespondentGroup.WORKER).prefetch_related("themes")
-    sections = []
-    for title, wanted in kinds:
-        by_theme: dict[str, list[str]] = defaultdict(list)
-        for voice in base.filter(kind__in=wanted):
-            for theme in voice.themes.all() or [None]:
-                by_theme[theme.name if theme else _("no theme")].append(voice.shared_text)
-        themes = [
-            LearningTheme(name, disclosure.count(who, len(texts)), texts[:2])
-            for name, texts in sorted(by_theme.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-        ]
-        if themes:
-            sections.append(LearningSection(title, themes))
-    return sections
+    """The workers' learning points, knelpunten and needs by theme, with counts and example quotes: the
+    stories page's own grouping (`stories.learning`, small themes hidden there), as plain text for the
+    report and its files (no links: a file leaves the site)."""
+    return [
+        LearningSection(
+            section.title,
+            [
+                LearningTheme(point.name, point.quotes, [voice.shared_text for voice in point.examples])
+                for point in section.themes
+            ],
+        )
+        for section in learning.learning_points(who, filters)
+        if section.themes
+    ]
 
 
 def headline_figures(report: StoryReport, user) -> tuple[list[Figure], str]:
