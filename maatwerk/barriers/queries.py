@@ -14,7 +14,7 @@ from maatwerk.accounts import tenancy
 from maatwerk.accounts.models import Role
 from maatwerk.businesscases.models import BusinessCaseVersion
 
-from .models import OPEN_STATUSES, Barrier, BarrierStatus, CaseLink, Escalation
+from .models import OPEN_STATUSES, Barrier, BarrierStatus, BarrierType, CaseLink, Escalation
 
 # Barriers are not personal data: everyone who works in a municipality sees its register.
 REGISTER_ROLES = frozenset({Role.WORKER, Role.TEAM_LEAD, Role.LEGAL_CHECKER, Role.POLICY})
@@ -54,6 +54,13 @@ def filter_status(qs, status: str):
     if status in BarrierStatus.values:
         return qs.filter(status=status)
     raise ValueError(status)
+
+
+def filter_type(qs, barrier_type: str):
+    """The register filtered on a barrier type; an empty or unknown type (an old link) filters nothing."""
+    if barrier_type in BarrierType.values:
+        return qs.filter(type=barrier_type)
+    return qs
 
 
 def own_links(user, barrier: Barrier):

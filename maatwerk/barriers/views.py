@@ -26,7 +26,7 @@ from maatwerk.validation import parse_ids
 from . import exports, privacy, queries, services
 from .forms import AnswerForm, BarrierForm, CloseForm, EscalateForm, LinkForm
 from .grouping import SignalRow, suggest_groups
-from .models import OPEN_STATUSES, Barrier, BarrierStatus, Escalation
+from .models import OPEN_STATUSES, Barrier, BarrierStatus, BarrierType, Escalation
 
 LIST_ROLES = queries.REGISTER_ROLES
 
@@ -64,6 +64,10 @@ def barrier_list(request):
         barriers = queries.filter_status(barriers, status)
     except ValueError:
         status = ""  # an unknown status (an old bookmark) shows the whole register
+    # The type: the stories' learning points link here per theme (Theme.barrier_type).
+    barrier_type = request.GET.get("type", "")
+    barrier_type = barrier_type if barrier_type in BarrierType.values else ""
+    barriers = queries.filter_type(barriers, barrier_type)
     # A page number past the end shows the last page, and one that is not a number the first.
     page = queries.RegisterPaginator(barriers).get_page(request.GET.get("page"))
     rows = list(page.object_list)
@@ -87,6 +91,8 @@ def barrier_list(request):
             "overdue": overdue,
             "status": status,
             "status_choices": [(queries.OPEN_ALL, _("not closed")), *BarrierStatus.choices],
+            "barrier_type": barrier_type,
+            "type_choices": BarrierType.choices,
             "can_register": tenancy.has_role(request.user, *queries.REGISTERING_ROLES),
         },
     )
@@ -95,7 +101,9 @@ def barrier_list(request):
 @login_required
 def national(request):
     _require(request.user, {"programme"})
-    barriers = list(queries.visible_barriers(request.user))
+    barrier_type = request.GET.get("type", "")
+    barrier_type = barrier_type if barrier_type in BarrierType.values else ""
+    barriers = list(queries.filter_type(queries.visible_barriers(request.user), barrier_type))
     privacy.screen(request.user, barriers, fields=privacy.NATIONAL_TEXTS)
     rows = queries.national_rows(barriers)
     for row in rows:
@@ -114,6 +122,8 @@ def national(request):
             "rows": rows,
             "suggestions": [[by_id[i] for i in ids] for ids in suggestions],
             "barriers": barriers,
+            "barrier_type": barrier_type,
+            "type_choices": BarrierType.choices,
         },
     )
 

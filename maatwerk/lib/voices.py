@@ -8,7 +8,7 @@ project group were quoted at length. So a page of stories is not "the newest twe
   heard, quoted or not), and within a group in proportion to the distinct respondents per tone. Rounding
   is randomised (systematic sampling over the exact quotas), so over many draws each group's expected
   number of places equals its exact share; a group with fewer quotes than its share gives its places to
-  the others. Critical voices are always in the sample when the pool has any.
+  the others. A critical voice is always in the sample when the pool has one.
 - `balance` is the indicator: per group its share of the respondents against its share of the quotes, the
   effective number of distinct voices (Kish: (sum of quotes per respondent)^2 / sum of squares, so ten
   quotes of one person count as one voice and ten quotes of ten people as ten), the tone mix; and the flags
@@ -111,8 +111,12 @@ def sample(pool: Sequence[Item], respondents: Mapping[str, int], size: int, rng:
     """`size` items of `pool` (all of them when it is smaller), the places per group in proportion to
     `respondents` (a group's count is raised to the distinct respondents of its quotes, which were heard
     too), within a group per tone in proportion to the distinct respondents of that tone. When the pool
-    holds critical items the sample holds at least one, and every group that has critical items and gets
-    places gets one of them."""
+    holds critical items the sample holds at least one.
+
+    Not more than that: forcing a critical quote into every group that gets a place would make a group of
+    one place always critical and the sample more critical than the voices are (measured on the demo: 42 %
+    critical against 26 % in the corpus). The guarantee is that critical voices are never left out; their
+    share follows the respondents like every other tone's."""
     by_group: dict[str, list[Item]] = defaultdict(list)
     for item in pool:
         by_group[item.group].append(item)
@@ -132,15 +136,11 @@ def sample(pool: Sequence[Item], respondents: Mapping[str, int], size: int, rng:
             quotas({t: _distinct(i) for t, i in by_tone.items()}, {t: len(i) for t, i in by_tone.items()}, n),
             rng,
         )
-        if CRITICAL in by_tone and tone_places.get(CRITICAL, 0) == 0:
-            largest = max(tone_places, key=lambda t: (tone_places[t], t))
-            tone_places[largest] -= 1
-            tone_places[CRITICAL] = 1
         for tone in sorted(by_tone):
             chosen += _spread(by_tone[tone], tone_places.get(tone, 0), rng)
     critical = [i for i in pool if i.tone == CRITICAL]
     if critical and chosen and not any(i.tone == CRITICAL for i in chosen):
-        # No group with critical quotes got a place: one place of the group with the most goes to a
+        # The rounding left every critical quote out: one place of the group with the most goes to a
         # critical quote (the group shares shift by one place; the guarantee is worth it).
         counts = Counter(i.group for i in chosen)
         most = max(counts, key=lambda g: (counts[g], g))

@@ -7,15 +7,18 @@ parts, each by theme: what professionals learned (learning points), what still c
 dilemmas) and what they need (needs). A theme whose knelpunt is a rule (`Theme.barrier_type`) links to the
 barrier register of that type.
 
-For the protected roles a theme counts the distinct workers as the dashboards count households: a theme
-of fewer than 10 workers is not shown (its name is listed as hidden, its quotes are not), and the counts
-shown are rounded to 5 (`insights.disclosure.count`). A voice can have several themes, so the counts are
-per theme and add up to no total that could give a hidden one away.
+For the protected roles the counts go through `insights.disclosure.count` like the dashboards' ("<10"
+under ten, else rounded to 5); the themes and their example quotes are shown whatever their count. Hiding
+a theme of few workers would protect nothing: its quotes are de-identified, shared with consent, and on
+the stories page with that theme's filter anyway; and in a municipality of two dozen workers nearly every
+theme has fewer than ten, so the section would be empty for exactly the readers it is written for. What
+is protected is the group: with fewer than 10 workers heard in the scope the workers' voices are hidden
+(`source.hidden_groups`), here as on the stories page.
 """
 
 import dataclasses
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -24,7 +27,6 @@ from django.utils.translation import gettext_lazy as _
 from maatwerk.accounts import tenancy
 from maatwerk.barriers import queries as barrier_queries
 from maatwerk.cases.models import RespondentGroup, Theme, Voice
-from maatwerk.lib import suppression
 
 from .. import disclosure
 from ..audience import NATION, Audience
@@ -55,7 +57,6 @@ class Section:
     slug: str
     title: str
     themes: list[ThemePoints]
-    hidden: list[str] = field(default_factory=list)  # names of the themes left out (too few workers)
 
 
 def register_url(user, audience: Audience) -> str:
@@ -99,13 +100,8 @@ def learning_points(audience: Audience, filters: source.StoryFilters, *, registe
             cells[(section_of[kind], theme_id)].append((voice_id, respondent))
 
     shown: dict[str, list[tuple[int | None, list[tuple[int, str]], int]]] = defaultdict(list)
-    hidden: dict[str, list[str]] = defaultdict(list)
     for (slug, theme_id), voices in cells.items():
-        distinct = len({respondent for _id, respondent in voices})
-        if audience.protected and distinct < suppression.THRESHOLD:
-            hidden[slug].append(_name(themes.get(theme_id)))
-        else:
-            shown[slug].append((theme_id, voices, distinct))
+        shown[slug].append((theme_id, voices, len({respondent for _id, respondent in voices})))
 
     example_ids = {
         voice_id for cells_ in shown.values() for _t, voices, _n in cells_ for voice_id in _examples(voices)
@@ -124,12 +120,12 @@ def learning_points(audience: Audience, filters: source.StoryFilters, *, registe
                 name=_name(themes.get(theme_id)),
                 workers=disclosure.count(audience, distinct),
                 quotes=disclosure.count(audience, len(voices)),
-                examples=[examples[i] for i in _examples(voices) if i in examples],
+                examples=_distinct_texts([examples[i] for i in _examples(voices) if i in examples]),
                 barrier_url=_barrier_link(register, themes.get(theme_id)),
             )
             for theme_id, voices, distinct in sorted(shown[slug], key=order)
         ]
-        sections.append(Section(slug, str(title), points, sorted(hidden[slug])))
+        sections.append(Section(slug, str(title), points))
     return sections
 
 
@@ -137,13 +133,24 @@ def _name(theme: Theme | None) -> str:
     return theme.name if theme else str(_("without a theme"))
 
 
+def _distinct_texts(voices: list[Voice]) -> list[Voice]:
+    """At most EXAMPLES of the candidates, no text twice (two workers can write the same sentence)."""
+    picked, seen = [], set()
+    for voice in voices:
+        if voice.shared_text not in seen:
+            picked.append(voice)
+            seen.add(voice.shared_text)
+    return picked[:EXAMPLES]
+
+
 def _examples(voices: list[tuple[int, str]]) -> list[int]:
-    """The newest voices of different workers (two quotes of one worker would be one voice twice)."""
+    """Candidates for the examples: the newest voices of different workers (two quotes of one worker
+    would be one voice twice), a few more than EXAMPLES so that `_distinct_texts` can skip a repeat."""
     picked, seen = [], set()
     for voice_id, respondent in voices:
         if respondent not in seen:
             picked.append(voice_id)
             seen.add(respondent)
-        if len(picked) == EXAMPLES:
+        if len(picked) == 3 * EXAMPLES:
             break
     return picked
