@@ -19,6 +19,7 @@ DEFAULT_TO = 300
 MAX_TO = 10_000_000
 MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 FIRST_YEAR = 2000
+EVERYTHING = [("", _("all"))]
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,10 @@ class MonthField(forms.CharField):
         )
 
 
-class FilterForm(forms.Form):
+class ScopeForm(forms.Form):
+    """Level, period, municipality and team, with the choices the audience may see: what the dashboard
+    and the stories filter alike (each adds its own fields)."""
+
     level = forms.ChoiceField(label=_("Level"), required=False)
     period_from = MonthField(label=_("Cases opened from (month)"), required=False)
     period_to = MonthField(label=_("up to and including (month)"), required=False)
@@ -67,17 +71,10 @@ class FilterForm(forms.Form):
         label=_("Municipality"), coerce=int, required=False, empty_value=None
     )
     team = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False, empty_value=None)
-    domain = forms.TypedChoiceField(label=_("Life domain"), coerce=int, required=False, empty_value=None)
-    agency = forms.TypedChoiceField(label=_("Agency"), coerce=int, required=False, empty_value=None)
-    # Not a filter: how many new households the extrapolation panel speaks of.
-    to = forms.IntegerField(
-        label=_("New households (extrapolation)"), required=False, min_value=1, max_value=MAX_TO
-    )
 
     def __init__(self, data, *, audience: Audience, levels: list[str]):
         super().__init__(data)
         self.audience = audience
-        everything = [("", _("all"))]
         self.fields["level"].choices = [(level, LEVELS[level]) for level in levels]
         municipalities = Municipality.objects.order_by("name")
         if audience.municipality_ids is not None:
@@ -87,12 +84,10 @@ class FilterForm(forms.Form):
             teams = teams.filter(pk__in=audience.team_ids)
         if audience.municipality_ids is not None:
             teams = teams.filter(municipality_id__in=audience.municipality_ids)
-        self.fields["municipality"].choices = everything + [(m.pk, m.name) for m in municipalities]
-        self.fields["team"].choices = everything + [
+        self.fields["municipality"].choices = EVERYTHING + [(m.pk, m.name) for m in municipalities]
+        self.fields["team"].choices = EVERYTHING + [
             (t.pk, f"{t.name} ({t.municipality.name})" if audience.level == NATION else t.name) for t in teams
         ]
-        self.fields["domain"].choices = everything + list(LifeDomain.choices)
-        self.fields["agency"].choices = everything + list(Agency.choices)
         if audience.level == TEAM or len(self.fields["municipality"].choices) <= 2:
             # One municipality (or the team's): nothing to choose.
             del self.fields["municipality"]
@@ -105,6 +100,20 @@ class FilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("period_to", _("The last month lies before the first month."))
         return data
+
+
+class FilterForm(ScopeForm):
+    domain = forms.TypedChoiceField(label=_("Life domain"), coerce=int, required=False, empty_value=None)
+    agency = forms.TypedChoiceField(label=_("Agency"), coerce=int, required=False, empty_value=None)
+    # Not a filter: how many new households the extrapolation panel speaks of.
+    to = forms.IntegerField(
+        label=_("New households (extrapolation)"), required=False, min_value=1, max_value=MAX_TO
+    )
+
+    def __init__(self, data, *, audience: Audience, levels: list[str]):
+        super().__init__(data, audience=audience, levels=levels)
+        self.fields["domain"].choices = EVERYTHING + list(LifeDomain.choices)
+        self.fields["agency"].choices = EVERYTHING + list(Agency.choices)
 
     def filters(self) -> Filters:
         data = self.cleaned_data

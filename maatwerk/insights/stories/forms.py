@@ -9,11 +9,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from maatwerk.accounts.models import Municipality, Team
 from maatwerk.cases.models import RespondentGroup, Theme, Tone
 
-from ..audience import LEVELS, NATION, TEAM, Audience
-from ..filters import MonthField
+from ..audience import Audience
+from ..filters import EVERYTHING, MonthField, ScopeForm
 from .source import StoryFilters
 
 MAX_SEED = 2**31
@@ -26,14 +25,8 @@ def default_seed(day: datetime.date | None = None) -> int:
     return day.year * 10_000 + day.month * 100 + day.day
 
 
-class StoryFilterForm(forms.Form):
-    level = forms.ChoiceField(label=_("Level"), required=False)
+class StoryFilterForm(ScopeForm):
     period_from = MonthField(label=_("Said from (month)"), required=False)
-    period_to = MonthField(label=_("up to and including (month)"), required=False)
-    municipality = forms.TypedChoiceField(
-        label=_("Municipality"), coerce=int, required=False, empty_value=None
-    )
-    team = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False, empty_value=None)
     group = forms.ChoiceField(label=_("Respondent group"), required=False)
     tone = forms.ChoiceField(label=_("Tone"), required=False)
     theme = forms.TypedChoiceField(label=_("Theme"), coerce=int, required=False, empty_value=None)
@@ -43,39 +36,12 @@ class StoryFilterForm(forms.Form):
     )
 
     def __init__(self, data, *, audience: Audience, levels: list[str]):
-        super().__init__(data)
-        self.audience = audience
-        everything = [("", _("all"))]
-        self.fields["level"].choices = [(level, LEVELS[level]) for level in levels]
-        municipalities = Municipality.objects.order_by("name")
-        if audience.municipality_ids is not None:
-            municipalities = municipalities.filter(pk__in=audience.municipality_ids)
-        teams = Team.objects.select_related("municipality").order_by("municipality__name", "name")
-        if audience.team_ids is not None:
-            teams = teams.filter(pk__in=audience.team_ids)
-        if audience.municipality_ids is not None:
-            teams = teams.filter(municipality_id__in=audience.municipality_ids)
-        self.fields["municipality"].choices = everything + [(m.pk, m.name) for m in municipalities]
-        self.fields["team"].choices = everything + [
-            (t.pk, f"{t.name} ({t.municipality.name})" if audience.level == NATION else t.name) for t in teams
-        ]
-        self.fields["group"].choices = everything + list(RespondentGroup.choices)
-        self.fields["tone"].choices = everything + list(Tone.choices)
-        self.fields["theme"].choices = everything + [
+        super().__init__(data, audience=audience, levels=levels)
+        self.fields["group"].choices = EVERYTHING + list(RespondentGroup.choices)
+        self.fields["tone"].choices = EVERYTHING + list(Tone.choices)
+        self.fields["theme"].choices = EVERYTHING + [
             (t.pk, t.name) for t in Theme.objects.filter(active=True).order_by("order", "name")
         ]
-        if audience.level == TEAM or len(self.fields["municipality"].choices) <= 2:
-            # One municipality (or the team's): nothing to choose.
-            del self.fields["municipality"]
-        if len(levels) < 2:
-            del self.fields["level"]
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("period_from"), data.get("period_to")
-        if start and end and start > end:
-            self.add_error("period_to", _("The last month lies before the first month."))
-        return data
 
     @property
     def errors_by_field(self) -> dict[str, list[str]]:
