@@ -10,8 +10,9 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
-from maatwerk.accounts.models import AccessLog
+from maatwerk.accounts.models import AccessLog, Role
 
 from ..audience import NATION
 from . import draw, learning
@@ -56,6 +57,8 @@ def _context(request, req: draw.Request, title: str) -> dict:
         "audience": who,
         # A quote's municipality is worth saying where the reader sees more than one.
         "show_municipality": who.level == NATION or len(who.municipality_ids or ()) > 1,
+        # Team leads and policy record interviews and reflection meetings (the voices of all groups).
+        "records_conversations": tenancy.has_role(request.user, Role.TEAM_LEAD, Role.POLICY),
     }
 
 
