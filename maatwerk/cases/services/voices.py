@@ -355,7 +355,9 @@ def review_voice(voice: Voice, *, by, shared_text) -> Voice:
     correction (say "[PERSOON-2]" written as "haar zoon", or a detail taken out) is refused when it holds
     a name of the household or a pattern the light check finds, and otherwise goes through the anonymiser
     once more before it is shared. Field name: shared_text."""
-    voice = Voice.objects.select_for_update().select_related("case").get(pk=voice.pk)
+    # Locked against a withdrawal or a second check at the same moment (the task writes with a conditional
+    # UPDATE). Only the voice's row: PostgreSQL cannot lock the nullable side of the join to its case.
+    voice = Voice.objects.select_for_update(of=("self",)).select_related("case").get(pk=voice.pk)
     _require_manage(by, voice)
     errors: dict = {}
     if voice.withdrawn_at:
