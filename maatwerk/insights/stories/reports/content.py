@@ -73,20 +73,6 @@ class Content:
         return bool(self.unread)
 
 
-def _scope(report: StoryReport, who: Audience):
-    filters = services.filters_of(report)
-    heard, hidden, corpus = indicator.scope(who, filters)
-    shared = source.voices(who, filters).exclude(group__in=hidden)
-    return filters, heard, hidden, corpus, shared
-
-
-def selection_indicator(report: StoryReport, user) -> indicator.Indicator:
-    who = services.audience_of(report, user)
-    filters, heard, hidden, corpus, shared = _scope(report, who)
-    selected = shared.filter(pk__in=StorySelection.objects.filter(report=report).values("voice_id"))
-    return indicator.build(who, filters, source.items(selected), heard=heard, hidden=hidden, corpus=corpus)
-
-
 def _month(day: datetime.date | None) -> str:
     return dateformat.format(day, "F Y") if day else ""
 
@@ -183,7 +169,7 @@ def headline_figures(report: StoryReport, user) -> tuple[list[Figure], str]:
 
 def build(report: StoryReport, user) -> Content:
     who = services.audience_of(report, user)
-    filters, heard, hidden, corpus, shared = _scope(report, who)
+    filters, heard, hidden, corpus, shared = services.scope_of(report, who)
     selections = list(
         StorySelection.objects.filter(report=report, voice__in=shared)
         .select_related("voice")

@@ -71,6 +71,23 @@ def filters_of(report: StoryReport) -> source.StoryFilters:
     )
 
 
+def scope_of(report: StoryReport, who: Audience):
+    """(filters, respondents, hidden groups, corpus, the shared voices it may hold) of the report for the
+    audience `who`: what its page, its exports and its warnings are computed on."""
+    filters = filters_of(report)
+    heard, hidden, corpus = indicator.scope(who, filters)
+    shared = source.voices(who, filters).exclude(group__in=hidden)
+    return filters, heard, hidden, corpus, shared
+
+
+def selection_indicator(report: StoryReport, user) -> indicator.Indicator:
+    """The voice-balance indicator of the report's selection (withdrawn voices are gone from it)."""
+    who = audience_of(report, user)
+    filters, heard, hidden, corpus, shared = scope_of(report, who)
+    selected = shared.filter(pk__in=StorySelection.objects.filter(report=report).values("voice_id"))
+    return indicator.build(who, filters, source.items(selected), heard=heard, hidden=hidden, corpus=corpus)
+
+
 def selectable(report: StoryReport, user) -> QuerySet:
     """The voices the user may select for (or see in) the report: shared, in its scope for the user's
     audience at its level, not of a group hidden for that audience."""
@@ -219,8 +236,6 @@ def unread_flags(report: StoryReport, ind: indicator.Indicator) -> list[str]:
 @transaction.atomic
 def acknowledge_flags(report: StoryReport, *, by, note) -> StoryReport:
     """Records that `by` read the report's warnings (the ones it has now) and why it may go anyway."""
-    from .content import selection_indicator
-
     _require_visible(by, report)
     report = StoryReport.objects.select_for_update().get(pk=report.pk)
     errors: dict = {}
