@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, QuerySet
 from django.http import QueryDict
 
 from maatwerk.cases.models import Voice
@@ -55,10 +55,12 @@ def raise_for(request: Request) -> Request:
     return request
 
 
-def visible(audience: Audience, filters: source.StoryFilters) -> QuerySet:
+def visible(audience: Audience, filters: source.StoryFilters, *, hidden: set[str] | None = None) -> QuerySet:
     """The shared voices of the filters that this audience may read one by one: without the groups hidden
-    for it (fewer than 10 respondents in the scope, for the protected roles). Newest first."""
-    hidden = source.hidden_groups(audience, source.respondents(audience, filters))
+    for it (fewer than 10 respondents in the scope, for the protected roles; pass `hidden` when the
+    caller counted them already: the count is the page's dearest query). Newest first."""
+    if hidden is None:
+        hidden = source.hidden_groups(audience, source.respondents(audience, filters))
     return source.voices(audience, filters).exclude(group__in=hidden)
 
 
@@ -73,16 +75,50 @@ class Sample:
     indicator: indicator.Indicator
     pool: int  # how many quotes the sample was drawn from
     seed: int
+    hidden: set[str]  # the groups left out for this audience
+
+
+# A seeded order of a cell's quotes that both databases compute: (id * a + seed) mod p, with p prime and
+# a below it, orders the ids differently for each seed (Knuth's multiplicative hash; the product stays
+# within 64 bits for ids below 3 billion).
+_HASH_A, _HASH_P = 2_654_435_761, 4_294_967_311
+# Candidates fetched per place, so that `spread` can take distinct respondents.
+_CANDIDATES = 4
 
 
 def draw(audience: Audience, filters: source.StoryFilters, seed: int, size: int = SIZE) -> Sample:
-    """`size` quotes of the filters, drawn with `seed`, and the indicator on them."""
+    """`size` quotes of the filters, drawn with `seed`, and the indicator on them.
+
+    Never the pool's rows: at national scale it holds half a million quotes. The places per group and
+    tone come from one GROUP BY count (`lib.voices.allocate`, the same rule as `sample`); each cell with
+    places then fetches a few candidates in a seeded order, of which `lib.voices.spread` takes distinct
+    respondents.
+    """
     heard, hidden, corpus = indicator.scope(audience, filters)
-    pool = [i for i in source.items(source.voices(audience, filters)) if i.group not in hidden]
-    chosen = arithmetic.sample(pool, heard, size, random.Random(seed))
+    pool = source.voices(audience, filters).exclude(group__in=hidden)
+    cells = [
+        arithmetic.Stratum(row["group"], row["tone"], row["n"], row["d"])
+        for row in pool.order_by()
+        .values("group", "tone")
+        .annotate(n=Count("id"), d=Count("respondent", distinct=True))
+    ]
+    groups = arithmetic.groups_of(cells)
+    rng = random.Random(seed)
+    chosen: list[arithmetic.Item] = []
+    order = ExpressionWrapper((F("id") * _HASH_A + seed) % _HASH_P, output_field=BigIntegerField())
+    for (group, tone), n in sorted(arithmetic.allocate(groups, cells, heard, size, rng).items()):
+        candidates = (
+            pool.filter(group=group, tone=tone)
+            .annotate(mix=order)
+            .order_by("mix")
+            .values_list("id", "group", "tone", "respondent")[: n * _CANDIDATES]
+        )
+        chosen += arithmetic.spread([arithmetic.Item(*row) for row in candidates], n, rng)
+    rng.shuffle(chosen)
     built = indicator.build(audience, filters, chosen, heard=heard, hidden=hidden, corpus=corpus)
     by_id = {v.pk: v for v in with_details(Voice.objects.filter(pk__in=[i.id for i in chosen]))}
-    return Sample([by_id[i.id] for i in chosen if i.id in by_id], built, len(pool), seed)
+    voices = [by_id[i.id] for i in chosen if i.id in by_id]
+    return Sample(voices, built, sum(g.items for g in groups), seed, hidden)
 
 
 def another_seed(seed: int) -> int:

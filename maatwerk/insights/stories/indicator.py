@@ -10,11 +10,12 @@ total minus the groups shown would give its count. The shown counts are rounded 
 
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from maatwerk.cases.models import RespondentGroup, Tone
 from maatwerk.lib import voices as arithmetic
-from maatwerk.lib.voices import Balance, Item
+from maatwerk.lib.voices import Balance, Corpus, Item
 
 from .. import disclosure
 from ..audience import Audience
@@ -46,12 +47,17 @@ class Indicator:
         return bool(self.messages)
 
 
-def scope(audience: Audience, filters: source.StoryFilters) -> tuple[dict[str, int], set[str], list[Item]]:
-    """The respondents per group, the groups hidden for this audience, and the corpus (without them)."""
+def scope(audience: Audience, filters: source.StoryFilters) -> tuple[dict[str, int], set[str], Corpus]:
+    """The respondents per group, the groups hidden for this audience, and the corpus (without them) as
+    counts: one aggregate, not the corpus's rows (half a million at national scale)."""
     heard = source.respondents(audience, filters)
     hidden = source.hidden_groups(audience, heard)
-    corpus = [i for i in source.items(source.corpus(audience, filters)) if i.group not in hidden]
-    return heard, hidden, corpus
+    counts = (
+        source.corpus(audience, filters)
+        .exclude(group__in=hidden)
+        .aggregate(total=Count("id"), critical=Count("id", filter=Q(tone=Tone.CRITICAL)))
+    )
+    return heard, hidden, Corpus(counts["total"], counts["critical"])
 
 
 def build(
@@ -61,7 +67,7 @@ def build(
     *,
     heard: dict[str, int] | None = None,
     hidden: set[str] | None = None,
-    corpus: list[Item] | None = None,
+    corpus: Corpus | None = None,
 ) -> Indicator:
     """The indicator for the quotes `shown` (a sample, or a report's selection) in the scope of
     `filters`. Pass what `scope` returned when the caller already has it."""

@@ -20,6 +20,8 @@ import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Case, CharField, Count, F, IntegerField, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +35,9 @@ from ..audience import NATION, Audience
 from . import draw, source
 
 EXAMPLES = 2
+# The newest voices fetched per section and theme, of which the examples are picked (different workers,
+# no text twice).
+CANDIDATES = 3 * EXAMPLES
 # (slug, title, kinds): the three parts, in the order a reflection meeting would take them.
 SECTIONS = [
     ("learned", _("What professionals learned"), (Voice.Kind.LEARNING_POINT,)),
@@ -75,42 +80,34 @@ def _barrier_link(register: str, theme: Theme | None) -> str:
     return f"{register}?{urlencode({'type': theme.barrier_type})}"
 
 
-def learning_points(audience: Audience, filters: source.StoryFilters, *, register: str = "") -> list[Section]:
+def learning_points(
+    audience: Audience, filters: source.StoryFilters, *, register: str = "", hidden: set[str] | None = None
+) -> list[Section]:
     """The three parts for the audience and filters (the group filter does not apply: these are the
     workers' voices; tone, theme, period, municipality and team do). `register`: the URL of the barrier
-    register the reader may open (`register_url`), "" for no links (a PDF)."""
+    register the reader may open (`register_url`), "" for no links (a PDF). `hidden`: the groups hidden for
+    the audience, when the caller counted them already (see `draw.visible`)."""
     workers = dataclasses.replace(filters, group=RespondentGroup.WORKER)
-    rows = list(
-        draw.visible(audience, workers).filter(kind__in=KINDS).values_list("id", "kind", "respondent")
-    )
-    theme_ids = defaultdict(list)
-    for voice_id, theme_id in Voice.themes.through.objects.filter(
-        voice_id__in=[r[0] for r in rows]
-    ).values_list("voice_id", "theme_id"):
+    visible = draw.visible(audience, workers, hidden=hidden).filter(kind__in=KINDS)
+    # Counted and picked in the database, per section and theme: at national scale the workers' voices
+    # are a hundred thousand and more, and the page needs a few figures and two examples per cell.
+    links = Voice.themes.through.objects.filter(voice__in=visible.values("pk"))
+    if filters.theme:
         # Filtered on one theme, the voices' other themes are not what was asked for.
-        if not filters.theme or theme_id == filters.theme:
-            theme_ids[voice_id].append(theme_id)
-    themes = {t.pk: t for t in Theme.objects.filter(pk__in={t for ids in theme_ids.values() for t in ids})}
-
-    # (section, theme id or None) -> the voices, newest first (the queryset's order).
-    cells: dict[tuple[str, int | None], list[tuple[int, str]]] = defaultdict(list)
-    section_of = {kind: slug for slug, _title, kinds in SECTIONS for kind in kinds}
-    for voice_id, kind, respondent in rows:
-        for theme_id in theme_ids.get(voice_id) or [None]:
-            cells[(section_of[kind], theme_id)].append((voice_id, respondent))
-
-    shown: dict[str, list[tuple[int | None, list[tuple[int, str]], int]]] = defaultdict(list)
-    for (slug, theme_id), voices in cells.items():
-        shown[slug].append((theme_id, voices, len({respondent for _id, respondent in voices})))
-
-    example_ids = {
-        voice_id for cells_ in shown.values() for _t, voices, _n in cells_ for voice_id in _examples(voices)
-    }
+        links = links.filter(theme_id=filters.theme)
+    counts, candidates = _cells(links, "voice__", "voice_id", F("theme_id"))
+    if not filters.theme:
+        # The services ask for a theme, but a voice may have lost its last one in the admin.
+        more = _cells(visible.filter(themes__isnull=True), "", "id", Value(None, output_field=IntegerField()))
+        counts.update(more[0])
+        candidates.update(more[1])
+    themes = {t.pk: t for t in Theme.objects.filter(pk__in={theme for _slug, theme in counts})}
+    example_ids = {i for voices in candidates.values() for i in _examples(voices)}
     examples = {v.pk: v for v in draw.with_details(Voice.objects.filter(pk__in=example_ids))}
 
-    def order(cell):
-        theme = themes.get(cell[0])
-        return (-cell[2], theme is None, theme.order if theme else 0, _name(theme))
+    def order(key):
+        theme, (distinct, _quotes) = themes.get(key[1]), counts[key]
+        return (-distinct, theme.order if theme else 0, _name(theme))
 
     sections = []
     for slug, title, _kinds in SECTIONS:
@@ -118,15 +115,46 @@ def learning_points(audience: Audience, filters: source.StoryFilters, *, registe
             ThemePoints(
                 theme=themes.get(theme_id),
                 name=_name(themes.get(theme_id)),
-                workers=disclosure.count(audience, distinct),
-                quotes=disclosure.count(audience, len(voices)),
-                examples=_distinct_texts([examples[i] for i in _examples(voices) if i in examples]),
+                workers=disclosure.count(audience, counts[key][0]),
+                quotes=disclosure.count(audience, counts[key][1]),
+                examples=_distinct_texts([examples[i] for i in _examples(candidates[key]) if i in examples]),
                 barrier_url=_barrier_link(register, themes.get(theme_id)),
             )
-            for theme_id, voices, distinct in sorted(shown[slug], key=order)
+            for key in sorted((k for k in counts if k[0] == slug), key=order)
+            for theme_id in [key[1]]
         ]
         sections.append(Section(slug, str(title), points))
     return sections
+
+
+def _cells(qs, voice: str, voice_id: str, theme):
+    """({(section, theme id): (workers, quotes)}, {(section, theme id): the newest (voice id, respondent)})
+    of `qs` (voice-theme links with `voice` "voice__", or voices with "" and `theme` a constant)."""
+    section = Case(
+        *(When(**{f"{voice}kind__in": kinds}, then=Value(slug)) for slug, _title, kinds in SECTIONS),
+        output_field=CharField(),
+    )
+    qs = qs.annotate(section=section, theme_key=theme)
+    counts = {
+        (row["section"], row["theme_key"]): (row["workers"], row["quotes"])
+        for row in qs.values("section", "theme_key")
+        .annotate(workers=Count(f"{voice}respondent", distinct=True), quotes=Count(voice_id))
+        .order_by()
+    }
+    newest = Window(
+        RowNumber(),
+        partition_by=[F("section"), F("theme_key")],
+        order_by=[F(f"{voice}said_on").desc(), F(voice_id).desc()],
+    )
+    candidates: dict[tuple[str, int | None], list[tuple[int, str]]] = defaultdict(list)
+    for found, theme_id, slug, respondent in (
+        qs.annotate(newest=newest)
+        .filter(newest__lte=CANDIDATES)
+        .values_list(voice_id, "theme_key", "section", f"{voice}respondent")
+        .order_by("newest")
+    ):
+        candidates[(slug, theme_id)].append((found, respondent))
+    return counts, candidates
 
 
 def _name(theme: Theme | None) -> str:
@@ -151,6 +179,6 @@ def _examples(voices: list[tuple[int, str]]) -> list[int]:
         if respondent not in seen:
             picked.append(voice_id)
             seen.add(respondent)
-        if len(picked) == 3 * EXAMPLES:
+        if len(picked) == CANDIDATES:
             break
     return picked

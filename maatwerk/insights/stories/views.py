@@ -98,7 +98,7 @@ def stories_page(request):
         critical_share=percent(sample.indicator.balance.critical_share),
         corpus_critical_share=percent(sample.indicator.balance.corpus_critical_share),
         distinct_voices=number_format(sample.indicator.balance.distinct_voices, 1),
-        sections=learning.learning_points(req.audience, req.filters, register=register),
+        sections=learning.learning_points(req.audience, req.filters, register=register, hidden=sample.hidden),
         another_draw=_link(request, seed=str(draw.another_seed(sample.seed))),
         this_draw=_link(request, seed=str(sample.seed)),
         all_link=_link(request, seed=None),

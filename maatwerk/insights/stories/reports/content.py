@@ -118,10 +118,10 @@ def acknowledger_role(report: StoryReport) -> str:
     return role_at_level(report.acknowledged_by, report.level)
 
 
-def learning_points(who: Audience, filters: source.StoryFilters) -> list[LearningSection]:
+def learning_points(who: Audience, filters: source.StoryFilters, hidden: set[str]) -> list[LearningSection]:
     """The workers' learning points, knelpunten and needs by theme, with counts and example quotes: the
     stories page's own grouping (`stories.learning`, small themes hidden there), as plain text for the
-    report and its files (no links: a file leaves the site)."""
+    report and its files (no links: a file leaves the site). `hidden`: the groups hidden for `who`."""
     return [
         LearningSection(
             section.title,
@@ -130,7 +130,7 @@ def learning_points(who: Audience, filters: source.StoryFilters) -> list[Learnin
                 for point in section.themes
             ],
         )
-        for section in learning.learning_points(who, filters)
+        for section in learning.learning_points(who, filters, hidden=hidden)
         if section.themes
     ]
 
@@ -205,7 +205,7 @@ def build(report: StoryReport, user) -> Content:
         stories=stories,
         indicator=ind,
         unread=services.unread_flags(report, ind),
-        learning=learning_points(who, filters),
+        learning=learning_points(who, filters, hidden),
         figures=figures,
         figures_note=note,
         creator_role=creator_role(report),
