@@ -119,8 +119,8 @@ class Stratum:
 
 
 def strata(pool: Sequence[Item]) -> tuple[list[Stratum], list[Stratum]]:
-    """(per group, per group and tone) of a pool held in memory; a database counts the same with two
-    GROUP BY queries."""
+    """(per group, per group and tone) of a pool held in memory; the stories page counts the cells with
+    one GROUP BY and derives the groups with `groups_of`."""
     groups: dict[str, list[Item]] = defaultdict(list)
     cells: dict[tuple[str, str], list[Item]] = defaultdict(list)
     for item in pool:
