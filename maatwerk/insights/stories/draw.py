@@ -111,9 +111,18 @@ def draw(audience: Audience, filters: source.StoryFilters, seed: int, size: int 
             pool.filter(group=group, tone=tone)
             .annotate(mix=order)
             .order_by("mix")
-            .values_list("id", "group", "tone", "respondent")[: n * _CANDIDATES]
+            .values_list("id", "group", "tone", "respondent", "shared_text")[: n * _CANDIDATES]
         )
-        chosen += arithmetic.spread([arithmetic.Item(*row) for row in candidates], n, rng)
+        # One sentence once: two people can say the same words ("Eindelijk iemand die luisterde."), and a
+        # page that shows them twice looks broken. Where the cell has too few others, a repeat stays.
+        rows, unique, seen = list(candidates), [], set()
+        for row in rows:
+            if row[4] not in seen:
+                seen.add(row[4])
+                unique.append(row)
+        chosen += arithmetic.spread(
+            [arithmetic.Item(*row[:4]) for row in (unique if len(unique) >= n else rows)], n, rng
+        )
     rng.shuffle(chosen)
     built = indicator.build(audience, filters, chosen, heard=heard, hidden=hidden, corpus=corpus)
     by_id = {v.pk: v for v in with_details(Voice.objects.filter(pk__in=[i.id for i in chosen]))}

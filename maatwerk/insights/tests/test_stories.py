@@ -16,7 +16,7 @@ from maatwerk.accounts.models import AccessLog
 from maatwerk.cases.models import Conversation, RespondentGroup, Theme, Voice
 from maatwerk.cases.services.voices import withdraw_consent
 from maatwerk.insights.audience import audience
-from maatwerk.insights.stories import learning, source
+from maatwerk.insights.stories import draw, learning, source
 from maatwerk.insights.stories.forms import default_seed
 
 pytestmark = pytest.mark.django_db
@@ -492,3 +492,17 @@ def test_learning_points_count_a_small_theme_as_under_10_for_policy_and_link_the
     # The team lead sees the small theme.
     lead = learning.learning_points(audience(world.dave, stories=True), source.StoryFilters())
     assert [p.name for p in lead[0].themes] == ["regels die knellen", "werkdruk"]
+
+
+def test_the_sample_shows_a_sentence_once_when_two_people_said_it(world, client_for):
+    heard(world, team=world.team_a, workers=12)
+    for i in range(6):
+        voice(
+            world,
+            group=RespondentGroup.WORKER,
+            respondent=f"w:{i}",
+            shared="Mijn teamleider staat achter me." if i < 4 else f"Eigen woorden {i}.",
+        )
+    sample = draw.draw(audience(world.dave, stories=True), source.StoryFilters(), seed=3, size=3)
+    texts = [v.shared_text for v in sample.voices]
+    assert len(texts) == 3 and texts.count("Mijn teamleider staat achter me.") == 1
