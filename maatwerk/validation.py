@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from maatwerk.lib import money
+from maatwerk.lib.anonymize.check import find_personal_data
 
 # --- bounds -------------------------------------------------------------------------------------------
 
@@ -363,3 +364,13 @@ def personal_data_message(label: str, findings, advice: str) -> str:
     if len(parts) > 1:
         found = _("%(list)s and %(last)s") % {"list": ", ".join(parts[:-1]), "last": parts[-1]}
     return _("%(field)s: contains %(found)s.") % {"field": label, "found": found} + " " + advice
+
+
+def check_personal_data(text: str, field: str, label: str, errors: dict, advice: str, names=()) -> None:
+    """Add the Dutch error for personal data in a text the user typed, found by the light check
+    (`find_personal_data`: patterns, titled names, and `names`; no deduce, so fit for a web request). A
+    field already in `errors` is skipped: one message per field."""
+    if text and field not in errors:
+        findings = find_personal_data(text, names)
+        if findings:
+            errors[field] = personal_data_message(label, findings, advice)

@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 
 from maatwerk.accounts import tenancy
 from maatwerk.cases.models import Case, Household
-from maatwerk.lib.anonymize.check import Finding, find_personal_data, mask_personal_data, name_candidates
-from maatwerk.validation import personal_data_message
+from maatwerk.lib.anonymize.check import find_personal_data, mask_personal_data, name_candidates
+from maatwerk.validation import check_personal_data
 
 from .models import Barrier, Escalation
 from .queries import REGISTERING_ROLES
@@ -94,14 +94,6 @@ def label(field: str) -> str:
     return field
 
 
-def message(field: str, findings: list[Finding]) -> str:
-    """ "Beschrijving: bevat een BSN ('123 456 782'). Haal persoonsgegevens weg; beschrijf de regel, niet het
-    huishouden." """
-    return personal_data_message(
-        label(field), findings, _("Remove personal data; describe the rule, not the household.")
-    )
-
-
 def check_texts(
     texts: Mapping[str, str], *, cases: Iterable[Case], team_ids: Iterable[int | None], errors: dict
 ) -> None:
@@ -111,10 +103,10 @@ def check_texts(
     if not todo:
         return
     names = known_names(case_ids=[c.pk for c in cases], team_ids=team_ids, texts=todo.values())
+    advice = _("Remove personal data; describe the rule, not the household.")
     for field, text in todo.items():
-        findings = find_personal_data(text, names)
-        if findings:
-            errors[field] = message(field, findings)
+        # "Beschrijving: bevat een BSN ('123 456 782'). Haal persoonsgegevens weg; beschrijf de regel, ..."
+        check_personal_data(text, field, label(field), errors, advice, names)
 
 
 # --- on display -----------------------------------------------------------------------------------------

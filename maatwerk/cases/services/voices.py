@@ -19,16 +19,15 @@ from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import Role, Team
 from maatwerk.lib.anonymize import anonymize
-from maatwerk.lib.anonymize.check import find_personal_data
 from maatwerk.validation import (
     MAX_TEXT,
+    check_personal_data,
     column_length,
     parse_choice,
     parse_date,
     parse_ids,
     parse_int,
     parse_text,
-    personal_data_message,
 )
 
 from ..models import Case, Conversation, Feedback, Household, RespondentGroup, Theme, Tone, Voice
@@ -99,17 +98,6 @@ def parse_themes(values, field: str, errors: dict) -> list[Theme]:
     elif not themes:
         errors[field] = _("Choose at least one theme.")
     return themes
-
-
-def _check_no_personal_data(text: str, field: str, label: str, names: Iterable[str], errors: dict) -> None:
-    """Short descriptive fields (a role, a conversation's context) are refused when they hold personal data,
-    with the light check (no deduce in a web process)."""
-    if text and field not in errors:
-        findings = find_personal_data(text, names)
-        if findings:
-            errors[field] = personal_data_message(
-                capfirst(label), findings, _("Describe the role or the situation, not the person.")
-            )
 
 
 # --- the task's part --------------------------------------------------------------------------------------
@@ -264,7 +252,13 @@ def record_conversation(*, by, team_id=None, kind, held_on, context, participant
     if held_on and held_on > timezone.localdate():
         errors["held_on"] = _("The date cannot be in the future.")
     context = parse_text(context, "context", errors, required=True, max_length=2_000)
-    _check_no_personal_data(context, "context", _("context"), (), errors)
+    check_personal_data(
+        context,
+        "context",
+        capfirst(_("context")),
+        errors,
+        _("Describe the role or the situation, not the person."),
+    )
     counts = {
         group: parse_int(participants.get(group), group, errors, 0, MAX_PARTICIPANTS, required=False) or 0
         for group in RespondentGroup.values
@@ -318,7 +312,9 @@ def record_voice(
             "n": conversation.participants(group)
         }
     role = parse_text(role, "role", errors, max_length=column_length(Voice, "role"))
-    _check_no_personal_data(role, "role", _("role"), (), errors)
+    check_personal_data(
+        role, "role", capfirst(_("role")), errors, _("Describe the role or the situation, not the person.")
+    )
     kind = parse_choice(kind or Voice.Kind.QUOTE, Voice.Kind, "kind", errors)
     text = parse_text(text, "text", errors, required=True, max_length=MAX_TEXT)
     tone = parse_choice(tone, Tone, "tone", errors)
@@ -366,14 +362,14 @@ def review_voice(voice: Voice, *, by, shared_text) -> Voice:
         errors["shared_text"] = _("The voice is still being de-identified; try again in a moment.")
     text = parse_text(shared_text, "shared_text", errors, required=True, max_length=MAX_TEXT)
     names = _names(voice)
-    if text and "shared_text" not in errors:
-        findings = find_personal_data(text, names)
-        if findings:
-            errors["shared_text"] = personal_data_message(
-                capfirst(_("text as others see it")),
-                findings,
-                _("Replace it with a description, such as 'her son'."),
-            )
+    check_personal_data(
+        text,
+        "shared_text",
+        capfirst(_("text as others see it")),
+        errors,
+        _("Replace it with a description, such as 'her son'."),
+        names,
+    )
     raise_errors(errors)
     if text == voice.shared_text:
         voice.state = Voice.State.SHARED

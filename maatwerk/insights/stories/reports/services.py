@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog, Team
 from maatwerk.cases.models import Voice
-from maatwerk.lib.anonymize.check import find_personal_data
-from maatwerk.validation import column_length, parse_text, personal_data_message
+from maatwerk.validation import check_personal_data, column_length, parse_text
 
 from ... import audience as audiences
 from ...audience import MUNICIPALITY, NATION, TEAM, Audience
@@ -133,15 +132,6 @@ def _scope(who: Audience, filters: source.StoryFilters, errors: dict) -> tuple[i
     return municipality, team
 
 
-def _no_personal_data(text: str, field: str, label: str, errors: dict, advice: str) -> None:
-    """A title or reason leaves the municipality in the exports: refused when it holds personal data (the
-    light check, no deduce in a web process)."""
-    if text and field not in errors:
-        findings = find_personal_data(text, [])
-        if findings:
-            errors[field] = personal_data_message(capfirst(label), findings, advice)
-
-
 def _log(by, report: StoryReport, *, action: str, purpose: str, request=None) -> None:
     log_access(
         by,
@@ -165,7 +155,9 @@ def create_report(*, by, title, level=None, filters: source.StoryFilters | None 
     filters = filters or source.StoryFilters()
     errors: dict = {}
     title = parse_text(title, "title", errors, required=True, max_length=column_length(StoryReport, "title"))
-    _no_personal_data(title, "title", _("title"), errors, _("Name the meeting or the theme, not a person."))
+    check_personal_data(
+        title, "title", capfirst(_("title")), errors, _("Name the meeting or the theme, not a person.")
+    )
     municipality, team = _scope(who, filters, errors)
     if errors:
         raise ValidationError(errors)
@@ -189,8 +181,12 @@ def select_voice(report: StoryReport, voice: Voice | int, *, by, reason) -> Stor
     _require_visible(by, report)
     errors: dict = {}
     reason = parse_text(reason, "reason", errors, required=True)
-    _no_personal_data(
-        reason, "reason", _("reason for the choice"), errors, _("Say why the story matters, not who it is.")
+    check_personal_data(
+        reason,
+        "reason",
+        capfirst(_("reason for the choice")),
+        errors,
+        _("Say why the story matters, not who it is."),
     )
     voice_id = voice.pk if isinstance(voice, Voice) else voice
     if not selectable(report, by).filter(pk=voice_id).exists():
@@ -240,7 +236,7 @@ def acknowledge_flags(report: StoryReport, *, by, note) -> StoryReport:
     report = StoryReport.objects.select_for_update().get(pk=report.pk)
     errors: dict = {}
     note = parse_text(note, "note", errors, required=True)
-    _no_personal_data(note, "note", _("note"), errors, _("Describe the choice, not a person."))
+    check_personal_data(note, "note", capfirst(_("note")), errors, _("Describe the choice, not a person."))
     ind = selection_indicator(report, by)
     if not ind.flagged and not errors:
         errors["note"] = _("This report has no warnings to acknowledge.")
