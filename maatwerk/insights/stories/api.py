@@ -13,7 +13,7 @@ from maatwerk.cases.models import Theme
 from maatwerk.cases.queries import page_of
 from maatwerk.validation import MAX_PAGE
 
-from . import draw
+from . import draw, source
 
 router = Router(tags=["stories"])
 PER_PAGE = 25
@@ -138,7 +138,7 @@ def _voice_out(voice) -> dict:
 def list_voices(request, params: Query[VoiceQuery]):
     req = _request(request, params)
     voices, has_next = page_of(
-        draw.with_details(draw.visible(req.audience, req.filters)), params.page, params.per_page
+        draw.with_details(source.visible(req.audience, req.filters)), params.page, params.per_page
     )
     return {"items": [_voice_out(v) for v in voices], "page": params.page, "has_next": has_next}
 

@@ -55,15 +55,6 @@ def raise_for(request: Request) -> Request:
     return request
 
 
-def visible(audience: Audience, filters: source.StoryFilters, *, hidden: set[str] | None = None) -> QuerySet:
-    """The shared voices of the filters that this audience may read one by one: without the groups hidden
-    for it (fewer than 10 respondents in the scope, for the protected roles; pass `hidden` when the
-    caller counted them already: the count is the page's dearest query). Newest first."""
-    if hidden is None:
-        hidden = source.hidden_groups(audience, source.respondents(audience, filters))
-    return source.voices(audience, filters).exclude(group__in=hidden)
-
-
 def with_details(qs: QuerySet) -> QuerySet:
     """What a quote card shows, in three queries: the municipality and the themes (never `text`)."""
     return qs.select_related("municipality").prefetch_related("themes").defer("text", "draft_text")
@@ -95,7 +86,7 @@ def draw(audience: Audience, filters: source.StoryFilters, seed: int, size: int 
     respondents.
     """
     heard, hidden, corpus = indicator.scope(audience, filters)
-    pool = source.voices(audience, filters).exclude(group__in=hidden)
+    pool = source.visible(audience, filters, hidden=hidden)
     cells = [
         arithmetic.Stratum(row["group"], row["tone"], row["n"], row["d"])
         for row in pool.order_by()

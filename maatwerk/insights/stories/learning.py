@@ -86,9 +86,9 @@ def learning_points(
     """The three parts for the audience and filters (the group filter does not apply: these are the
     workers' voices; tone, theme, period, municipality and team do). `register`: the URL of the barrier
     register the reader may open (`register_url`), "" for no links (a PDF). `hidden`: the groups hidden for
-    the audience, when the caller counted them already (see `draw.visible`)."""
+    the audience, when the caller counted them already (see `source.visible`)."""
     workers = dataclasses.replace(filters, group=RespondentGroup.WORKER)
-    visible = draw.visible(audience, workers, hidden=hidden).filter(kind__in=KINDS)
+    visible = source.visible(audience, workers, hidden=hidden).filter(kind__in=KINDS)
     # Counted and picked in the database, per section and theme: at national scale the workers' voices
     # are a hundred thousand and more, and the page needs a few figures and two examples per cell.
     links = Voice.themes.through.objects.filter(voice__in=visible.values("pk"))

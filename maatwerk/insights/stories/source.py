@@ -105,6 +105,15 @@ def hidden_groups(audience: Audience, heard: dict[str, int]) -> set[str]:
     return {g for g, n in heard.items() if n < suppression.THRESHOLD}
 
 
+def visible(audience: Audience, filters: StoryFilters, *, hidden: set[str] | None = None) -> QuerySet:
+    """The shared voices of the filters that this audience may read one by one: without the groups hidden
+    for it (fewer than 10 respondents in the scope, for the protected roles; pass `hidden` when the
+    caller counted them already: the count is the page's dearest query). Newest first."""
+    if hidden is None:
+        hidden = hidden_groups(audience, respondents(audience, filters))
+    return voices(audience, filters).exclude(group__in=hidden)
+
+
 def items(qs: QuerySet) -> list[Item]:
     """The voices as the arithmetic of `maatwerk.lib.voices` sees them (no text)."""
     return [Item(*row) for row in qs.values_list("id", "group", "tone", "respondent")]

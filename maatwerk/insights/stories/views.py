@@ -15,7 +15,7 @@ from maatwerk.accounts.audit import log_access
 from maatwerk.accounts.models import AccessLog, Role
 
 from ..audience import NATION
-from . import draw, learning
+from . import draw, learning, source
 
 PER_PAGE = 25
 
@@ -114,7 +114,7 @@ def all_voices(request):
     context = _context(request, req, _("All quotes"))
     if not req.valid:
         return render(request, "insights/stories/all.html", context, status=400)
-    voices = draw.with_details(draw.visible(req.audience, req.filters))
+    voices = draw.with_details(source.visible(req.audience, req.filters))
     # A page number past the end shows the last page, and one that is not a number the first.
     page = Paginator(voices, PER_PAGE).get_page(request.GET.get("page"))
     context.update(

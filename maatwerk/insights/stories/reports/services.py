@@ -75,7 +75,7 @@ def scope_of(report: StoryReport, who: Audience):
     audience `who`: what its page, its exports and its warnings are computed on."""
     filters = filters_of(report)
     heard, hidden, corpus = indicator.scope(who, filters)
-    shared = source.voices(who, filters).exclude(group__in=hidden)
+    shared = source.visible(who, filters, hidden=hidden)
     return filters, heard, hidden, corpus, shared
 
 
@@ -90,9 +90,7 @@ def selection_indicator(report: StoryReport, user) -> indicator.Indicator:
 def selectable(report: StoryReport, user) -> QuerySet:
     """The voices the user may select for (or see in) the report: shared, in its scope for the user's
     audience at its level, not of a group hidden for that audience."""
-    who, filters = audience_of(report, user), filters_of(report)
-    hidden = source.hidden_groups(who, source.respondents(who, filters))
-    return source.voices(who, filters).exclude(group__in=hidden)
+    return source.visible(audience_of(report, user), filters_of(report))
 
 
 # --- scope ------------------------------------------------------------------------------------------------
