@@ -56,11 +56,15 @@ def filter_status(qs, status: str):
     raise ValueError(status)
 
 
+def known_type(value) -> str:
+    """A barrier type from a query string, or "" for none or an unknown one (an old link): the whole
+    register."""
+    return value if value in BarrierType.values else ""
+
+
 def filter_type(qs, barrier_type: str):
-    """The register filtered on a barrier type; an empty or unknown type (an old link) filters nothing."""
-    if barrier_type in BarrierType.values:
-        return qs.filter(type=barrier_type)
-    return qs
+    """The register filtered on a type from `known_type`; "" filters nothing."""
+    return qs.filter(type=barrier_type) if barrier_type else qs
 
 
 def own_links(user, barrier: Barrier):

@@ -65,8 +65,7 @@ def barrier_list(request):
     except ValueError:
         status = ""  # an unknown status (an old bookmark) shows the whole register
     # The type: the stories' learning points link here per theme (Theme.barrier_type).
-    barrier_type = request.GET.get("type", "")
-    barrier_type = barrier_type if barrier_type in BarrierType.values else ""
+    barrier_type = queries.known_type(request.GET.get("type", ""))
     barriers = queries.filter_type(barriers, barrier_type)
     # A page number past the end shows the last page, and one that is not a number the first.
     page = queries.RegisterPaginator(barriers).get_page(request.GET.get("page"))
@@ -101,8 +100,7 @@ def barrier_list(request):
 @login_required
 def national(request):
     _require(request.user, {"programme"})
-    barrier_type = request.GET.get("type", "")
-    barrier_type = barrier_type if barrier_type in BarrierType.values else ""
+    barrier_type = queries.known_type(request.GET.get("type", ""))
     barriers = list(queries.filter_type(queries.visible_barriers(request.user), barrier_type))
     privacy.screen(request.user, barriers, fields=privacy.NATIONAL_TEXTS)
     rows = queries.national_rows(barriers)
