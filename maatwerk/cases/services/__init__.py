@@ -28,10 +28,14 @@ from .common import CREATE, MAX_HOURS, UPDATE
 from .households import PERSON_FIELDS, add_person, correct_person, create_household
 from .records import add_note, clean_hours, edit_note, record_mdt, record_scores, register_time
 from .voices import (
+    conversations_for,
     may_manage,
+    may_record_conversations,
+    may_record_in,
     record_conversation,
     record_voice,
     review_voice,
+    voices_for,
     withdraw_consent,
 )
 
@@ -47,11 +51,14 @@ __all__ = [
     "check_transition",
     "clean_hours",
     "close_case",
+    "conversations_for",
     "correct_person",
     "create_household",
     "edit_note",
     "followup_not_open_reason",
     "may_manage",
+    "may_record_conversations",
+    "may_record_in",
     "move_case",
     "open_case",
     "record_conversation",
@@ -63,5 +70,6 @@ __all__ = [
     "review_voice",
     "start_case",
     "update_situation",
+    "voices_for",
     "withdraw_consent",
 ]

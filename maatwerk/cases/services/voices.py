@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -51,6 +52,33 @@ def may_manage(user, voice: Voice) -> bool:
     if voice.team_id:
         return voice.team_id in tenancy.team_ids(user)
     return voice.municipality_id in tenancy.municipality_ids(user, {Role.POLICY})
+
+
+def voices_for(user) -> QuerySet:
+    """The voices the user may manage (`may_manage`, as one query): their teams' voices, and the
+    municipal ones (no team) of the municipalities where they work in policy."""
+    return Voice.objects.filter(
+        Q(team__in=tenancy.team_ids(user))
+        | Q(team__isnull=True, municipality__in=tenancy.municipality_ids(user, {Role.POLICY}))
+    )
+
+
+def may_record_in(user, conversation: Conversation) -> bool:
+    if conversation.team_id:
+        return conversation.team_id in tenancy.team_ids(user, {Role.TEAM_LEAD})
+    return conversation.municipality_id in tenancy.municipality_ids(user, {Role.POLICY})
+
+
+def conversations_for(user) -> QuerySet:
+    """The conversations the user may record in (`may_record_in`, as one query)."""
+    return Conversation.objects.filter(
+        Q(team__in=tenancy.team_ids(user, {Role.TEAM_LEAD}))
+        | Q(team__isnull=True, municipality__in=tenancy.municipality_ids(user, {Role.POLICY}))
+    )
+
+
+def may_record_conversations(user) -> bool:
+    return bool(tenancy.team_ids(user, {Role.TEAM_LEAD}) or tenancy.municipality_ids(user, {Role.POLICY}))
 
 
 def _require_manage(user, voice: Voice) -> None:
@@ -243,7 +271,7 @@ def _conversation_scope(by, team_id, errors: dict) -> tuple[int | None, int | No
 def record_conversation(*, by, team_id=None, kind, held_on, context, participants: Mapping) -> Conversation:
     """An interview or meeting, and how many people of each group took part. Field names: team, kind,
     held_on, context, and the group codes (client, worker, team_lead, policy, partner)."""
-    if not tenancy.team_ids(by, {Role.TEAM_LEAD}) and not tenancy.municipality_ids(by, {Role.POLICY}):
+    if not may_record_conversations(by):
         raise PermissionDenied(_("Team leads and policy record conversations."))
     errors: dict = {}
     municipality_id, team = _conversation_scope(by, team_id, errors)
@@ -277,12 +305,6 @@ def record_conversation(*, by, team_id=None, kind, held_on, context, participant
     )
     log_access(by, conversation, action=CREATE, purpose="conversation recorded")
     return conversation
-
-
-def may_record_in(user, conversation: Conversation) -> bool:
-    if conversation.team_id:
-        return conversation.team_id in tenancy.team_ids(user, {Role.TEAM_LEAD})
-    return conversation.municipality_id in tenancy.municipality_ids(user, {Role.POLICY})
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ ready; a voice being checked is never polled, so nothing replaces what the recor
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -22,31 +22,10 @@ from maatwerk.validation import parse_page
 
 from .. import queries, services
 from ..forms import ConversationForm, ConversationVoiceForm, ReviewVoiceForm
-from ..models import Conversation, RespondentGroup, Theme, Voice
+from ..models import RespondentGroup, Theme, Voice
 from .common import get_case, page_error, run_service
 
 # --- scope -------------------------------------------------------------------------------------------------
-
-
-def voices_for(user) -> QuerySet:
-    """The voices the user may manage (`services.may_manage`, as one query): their teams' voices, and the
-    municipal ones (no team) of the municipalities where they work in policy."""
-    return Voice.objects.filter(
-        Q(team__in=tenancy.team_ids(user))
-        | Q(team__isnull=True, municipality__in=tenancy.municipality_ids(user, {Role.POLICY}))
-    )
-
-
-def conversations_for(user) -> QuerySet:
-    """The conversations the user may record in (`services.may_record_in`, as one query)."""
-    return Conversation.objects.filter(
-        Q(team__in=tenancy.team_ids(user, {Role.TEAM_LEAD}))
-        | Q(team__isnull=True, municipality__in=tenancy.municipality_ids(user, {Role.POLICY}))
-    )
-
-
-def may_record_conversations(user) -> bool:
-    return bool(tenancy.team_ids(user, {Role.TEAM_LEAD}) or tenancy.municipality_ids(user, {Role.POLICY}))
 
 
 def _with_details(queryset: QuerySet) -> QuerySet:
@@ -133,7 +112,7 @@ def case_voices(request, pk: int):
 
 def _voice(request, pk: int) -> Voice:
     return tenancy.get_for_user_or_404(
-        _with_details(voices_for(request.user)).select_related("case"), request.user, pk=pk
+        _with_details(services.voices_for(request.user)).select_related("case"), request.user, pk=pk
     )
 
 
@@ -197,7 +176,7 @@ def withdraw_voice(request, pk: int):
 
 
 def _require_recorder(user) -> None:
-    if not may_record_conversations(user):
+    if not services.may_record_conversations(user):
         raise PermissionDenied(_("Team leads and policy record conversations."))
 
 
@@ -210,7 +189,7 @@ def conversation_list(request):
     conversations, has_next = [], False
     if not errors:
         conversations, has_next = queries.page_of(
-            conversations_for(request.user)
+            services.conversations_for(request.user)
             .select_related("team", "municipality")
             .order_by("-held_on", "-id"),
             page,
@@ -287,7 +266,7 @@ def _conversation_page(request, conversation, *, voice_form=None, review_forms=N
 def conversation_detail(request, pk: int):
     """The conversation, its voices, and (POST) a quote added to it."""
     conversation = tenancy.get_for_user_or_404(
-        conversations_for(request.user).select_related("team", "municipality"), request.user, pk=pk
+        services.conversations_for(request.user).select_related("team", "municipality"), request.user, pk=pk
     )
     form = ConversationVoiceForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
