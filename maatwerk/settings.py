@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "maatwerk.budgets",
     "maatwerk.barriers",
     "maatwerk.insights",
+    "maatwerk.research",
     "maatwerk.demo",
 ]
 
@@ -188,6 +189,12 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+
+# Research exports (maatwerk/research): the zip files the task worker builds, outside the static and
+# template folders so that nothing serves them but the download view, which checks approval and expiry.
+RESEARCH_EXPORT_DIR = Path(env_str("MAATWERK_RESEARCH_DIR", str(VAR_DIR / "research")))
+# How long an export can be downloaded; then the file and its pseudonym key are deleted.
+RESEARCH_EXPORT_DAYS = int(env_str("MAATWERK_RESEARCH_DAYS", "30"))
 STATICFILES_DIRS = [BASE_DIR / "maatwerk" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,27 +1,21 @@
-"""`maatwerk anonymize`: no identifier of the synthetic corpus survives, the field's words do, paragraphs keep
-their order and count, one person keeps one tag.
+"""maatwerk.lib.anonymize, which `maatwerk anonymize` runs (the command's own tests are in
+maatwerk/research/tests): no identifier of the synthetic corpus survives, the field's words do,
+paragraphs keep their order and count, one person keeps one tag.
 
-Deduce is loaded once per test process (maatwerk.lib.anonymize keeps one engine, ~2 s, ~1 GB); all tests
-that need it are in this file, so that `--dist loadfile` loads it in one worker only. No test here is
-allowed the database: the command must not need one.
+Deduce is loaded once per test process (maatwerk.lib.anonymize keeps one engine, ~2 s, ~1 GB). No test
+here is allowed the database: the anonymiser must not need one.
 """
 
-import io
 import json
-import os
 import re
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import docdeid as dd
 import pytest
-from django.core.management import call_command
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from maatwerk import cli
 from maatwerk.lib import anonymize as an
 
 CORPUS = json.loads((Path(__file__).parent / "data" / "anonymize_corpus.json").read_text(encoding="utf-8"))
@@ -347,62 +341,6 @@ def test_empty_and_blank_input_come_back_as_they_are_without_loading_anything(mo
 def test_replaced_spans_refuses_an_output_that_is_not_the_input_with_tags():
     assert an.replaced_spans("Jan Jansen belt.", "[PERSOON-1] belde.") is None
     assert an.replaced_spans("Jan Jansen belt.", "[PERSOON-1] belt.") == [(0, 10, "[PERSOON-1]")]
-
-
-# --- the command --------------------------------------------------------------------------------------------
-
-
-def test_command_reads_stdin_and_writes_stdout():
-    text = FAMILY.replace("\n", "\r\n")
-    out = io.StringIO()
-    call_command("anonymize", stdin=io.StringIO(text), stdout=out)
-    assert out.getvalue() == an.anonymize(text)
-    assert_same_paragraphs(text, out.getvalue())
-
-
-def test_command_reads_utf8_bytes():
-    out = io.StringIO()
-    call_command("anonymize", stdin=io.BytesIO("Ayşe Öztürk belt.\n".encode()), stdout=out)
-    assert out.getvalue() == "[PERSOON-1] belt.\n"
-
-
-def test_command_with_empty_input_writes_nothing():
-    out = io.StringIO()
-    call_command("anonymize", stdin=io.StringIO(""), stdout=out)
-    assert out.getvalue() == ""
-
-
-def run_cli(monkeypatch, capsysbinary, data: bytes) -> tuple[int, bytes]:
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
-    status = cli.main(["anonymize"])
-    return status, capsysbinary.readouterr().out
-
-
-def test_maatwerk_anonymize_keeps_bytes_and_line_ends(monkeypatch, capsysbinary):
-    text = "\r\n" + FAMILY.replace("\n", "\r\n") + "\r\n"
-    status, out = run_cli(monkeypatch, capsysbinary, text.encode())
-    assert status == 0
-    assert out == an.anonymize(text).encode()
-    assert b"Amrani" not in out and out.count(b"\r\n") == text.count("\r\n")
-
-
-def test_maatwerk_anonymize_with_empty_input(monkeypatch, capsysbinary):
-    assert run_cli(monkeypatch, capsysbinary, b"") == (0, b"")
-
-
-def test_maatwerk_anonymize_as_a_process_needs_no_database():
-    # A database that cannot be reached: any query would fail the command.
-    env = {**os.environ, "DATABASE_URL": "postgres://nobody@127.0.0.1:9/none"}
-    result = subprocess.run(
-        [sys.executable, "-m", "maatwerk.cli", "anonymize"],
-        input=b"Gesprek met Jan Jansen.\n\nHet CJIB belt.\n",
-        capture_output=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr.decode()
-    assert result.stdout == b"Gesprek met [PERSOON-1].\n\nHet CJIB belt.\n"
 
 
 def test_known_names_are_tagged_even_where_deduces_lists_lack_them():
