@@ -20,6 +20,7 @@ passes, without deduce.
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import re
@@ -52,6 +53,21 @@ KEPT_PLACES = frozenset(
         "Tilburg",
     }
 )
+_KEPT_PLACES = frozenset(place.casefold() for place in KEPT_PLACES)
+
+
+_KEPT_PLACE_MENTION = re.compile(
+    r"(?<![^\W\d_])(?:"
+    + "|".join(r"\s+".join(map(re.escape, p.split())) for p in sorted(KEPT_PLACES, key=len, reverse=True))
+    + r")(?![^\W\d_])",
+    re.IGNORECASE,
+)
+
+
+def kept_place(text: str) -> bool:
+    """True for a KEPT_PLACES name in any letter case or spacing ("UTRECHT", "den  haag")."""
+    return " ".join(text.split()).casefold() in _KEPT_PLACES
+
 
 # Names of the field's agencies, schemes and services. Deduce does not tag them; our pass for names that
 # deduce's lists lack (two or more capitalised unknown words) must not either.
@@ -104,10 +120,27 @@ def anonymize(text: str, names: Iterable[str] = ()) -> str:
     and last names). Each of them, and each word of three letters or more in them, is tagged wherever it
     stands, also when deduce's lists lack it ("Tesfaye", "Kovalenko") or it is a word ("Bakker", "Visser").
     """
+    return _anonymize(text, names, research=False)
+
+
+def anonymize_for_research(text: str, names: Iterable[str] = ()) -> str:
+    """`anonymize`, stricter, for text that leaves for research (see `maatwerk.lib.anonymize.research`):
+    no date element but the year survives ("op 22 november", "07 apr.", "22-11", "maandag 3 maart",
+    "maart 2025", "begin maart" and a month alone are all tagged `[DATUM-n]`; "2019" alone stays), and any
+    number shaped like a BSN, IBAN or phone number, a postcode with a house number and an e-mail address
+    is tagged whether or not it passes a check. `names` as for `anonymize`. Paragraphs and their separators
+    are kept as `anonymize` keeps them; the result is always a string.
+    """
+    from maatwerk.lib.anonymize.research import sweep
+
+    return sweep(_anonymize(text, names, research=True))
+
+
+def _anonymize(text: str, names: Iterable[str], *, research: bool) -> str:
     if not text.strip():
         return text
     model = engine()
-    metadata = {KNOWN_NAMES: _name_pattern(names)}
+    metadata = {KNOWN_NAMES: _name_pattern(tuple(names)), RESEARCH: research}
     result = model.deidentify(text, metadata=metadata).deidentified_text
     if PARAGRAPH_BREAK.findall(result) == PARAGRAPH_BREAK.findall(text):
         return result
@@ -115,14 +148,6 @@ def anonymize(text: str, names: Iterable[str] = ()) -> str:
     # can be on the other side). Find the personal data paragraph by paragraph instead, then number the
     # tags over the whole text in one go so that they stay consistent.
     return _per_paragraph(model, text, metadata)
-
-
-def anonymize_for_research(text: str, names: Iterable[str] = ()) -> str:
-    """`anonymize`, stricter, for text that leaves for research: no date of any form survives.
-
-    STUB (issue #14): the strict pass is being written; until then the same as `anonymize`.
-    """
-    return anonymize(text, names)
 
 
 def engine() -> Deduce:
@@ -177,10 +202,13 @@ def _per_paragraph(model: Deduce, text: str, metadata: dict) -> str:
 
 # The document metadata key under which `anonymize(names=...)` hands its pattern to _KnownNames.
 KNOWN_NAMES = "maatwerk_known_names"
+# The document metadata key that switches on the passes of `anonymize_for_research`.
+RESEARCH = "maatwerk_research"
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 
-def _name_pattern(names: Iterable[str]) -> re.Pattern | None:
+@functools.lru_cache(maxsize=256)
+def _name_pattern(names: tuple[str, ...]) -> re.Pattern | None:
     """One pattern for the known names: each whole name, and each of its words of three letters or more
     that is not a particle ("van", "den") or a kept place, longest first so that a full name wins."""
     alternatives = set()
@@ -194,7 +222,7 @@ def _name_pattern(names: Iterable[str]) -> re.Pattern | None:
         alternatives.update(
             word
             for word in words
-            if len(word) >= 3 and word.casefold() not in _PARTICLES and word not in KEPT_PLACES
+            if len(word) >= 3 and word.casefold() not in _PARTICLES and not kept_place(word)
         )
     if not alternatives:
         return None
@@ -290,6 +318,23 @@ _DATE_ABBREVIATED = re.compile(
     r" ?(?:(?:19|20)?\d{2}|'\d{2})(?!\d)"
 )
 
+# The name of a ward, department, housing unit or care home after the word for it ("afdeling Waaier",
+# "woongroep De Linde", "unit 3B", "paviljoen Het Anker"): with the municipality known, where someone is
+# cared for or housed points at a handful of people. Two joined by "en" are one tag ("afdeling Healthcare
+# en Retail"). Not "locatie" or "opvang": "locatie Woensel-Noord" is
+# a neighbourhood team's office, and neighbourhoods stay.
+_CARE_UNIT = re.compile(
+    r"\b(?i:afdeling|afd\.|woongroep|woonvorm|woonlocatie|wooneenheid|woonunit|unit|paviljoen|kliniek|"
+    r"verpleeghuis|verzorgingshuis|woonzorgcentrum|zorgcentrum|zorgboerderij|gezinshuis|huize|logeerhuis)"
+    r"(?: van (?:de|het))? "
+    r"((?:(?:[Dd]e|[Hh]et|'t) )?[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){0,3}(?: en [A-Z][\w'’-]+)?"
+    r"|\d{1,3}[A-Za-z]?(?!\w)|[A-Z]\d{1,3}(?!\w))"
+)
+
+# "De Zilverling", "Het Anker" in the middle of a sentence: a capitalised article there begins a proper
+# name, of a care home, a ward, a housing project. Below deduce's tags, which know the streets and names.
+_ARTICLE_NAME = re.compile(r"(?<=[a-z,;] )(?:De|Het|'t) [A-Z][\w'’-]+(?: [A-Z][\w'’-]+){0,3}")
+
 Span = tuple[int, int]
 
 
@@ -322,6 +367,23 @@ def _grouped_number_span(match: re.Match, text: str) -> Span | None:
     if sum(c.isdigit() for c in number) >= 7 and not years and not _DATE_OR_AMOUNT.fullmatch(number):
         return match.span()
     return None
+
+
+def _care_unit_span(match: re.Match, text: str) -> Span | None:
+    # "afdeling Schuldhulpverlening" is a department of the municipality, the field's word; so is a kept
+    # place ("unit Eindhoven").
+    name = match.group(1)
+    words = [w for w in _WORD.findall(name) if w.casefold() not in ("de", "het", "t")]
+    if words and all(w.casefold() in _FIELD_WORDS or kept_place(w) for w in words):
+        return None
+    return match.span(1)
+
+
+def _article_name_span(match: re.Match, text: str) -> Span | None:
+    words = _WORD.findall(match.group())[1:]
+    if all(w.casefold() in _FIELD_WORDS or kept_place(w) for w in words):
+        return None
+    return match.span()
 
 
 def _licence_plate_span(match: re.Match, text: str) -> Span | None:
@@ -366,7 +428,7 @@ class _Pattern(dd.process.Annotator):
 def _our_annotators(known: Callable[[str], bool]) -> list[tuple[str, dd.process.Annotator]]:
     def relative_span(match: re.Match, text: str) -> Span | None:
         name = match.group(1)
-        if _capitalised(name) and name.casefold() not in _FIELD_WORDS and name not in KEPT_PLACES:
+        if _capitalised(name) and name.casefold() not in _FIELD_WORDS and not kept_place(name):
             return match.span(1)
         return None
 
@@ -378,8 +440,10 @@ def _our_annotators(known: Callable[[str], bool]) -> list[tuple[str, dd.process.
         ("phone", _Pattern("telefoonnummer", _PHONE)),
         ("licence_plate", _Pattern("kenteken", _LICENCE_PLATE, _licence_plate_span)),
         ("school", _Pattern("instelling", _SCHOOL, group=1)),
+        ("care_unit", _Pattern("locatie", _CARE_UNIT, _care_unit_span)),
         # Below deduce's tags (names, phone numbers, dates), so that these only fill what deduce leaves.
         ("relative", _Pattern("persoon", _RELATIVE, relative_span, priority=-1)),
+        ("article_name", _Pattern("locatie", _ARTICLE_NAME, _article_name_span, priority=-1)),
         ("unknown_names", _UnknownNames(known)),
         ("known_names", _KnownNames(known)),
         ("grouped_number", _Pattern("id", _GROUPED_NUMBER, _grouped_number_span, priority=-1)),
@@ -473,12 +537,47 @@ class _KeepPlaces(dd.process.AnnotationProcessor):
     says no more than anywhere else."""
 
     def process_annotations(self, annotations: dd.AnnotationSet, text: str) -> dd.AnnotationSet:
-        places = [(a.start_char, a.end_char) for a in annotations if a.text in KEPT_PLACES]
+        # Found in the text, not only in the tags: deduce tags "Haag" of "den Haag".
+        places = [m.span() for m in _KEPT_PLACE_MENTION.finditer(text)]
+        places += [(a.start_char, a.end_char) for a in annotations if kept_place(a.text)]
         return dd.AnnotationSet(
             a
             for a in annotations
             if not any(start <= a.start_char and a.end_char <= end for start, end in places)
         )
+
+
+# "van Janssen, Jan": deduce tags "Janssen" and "Jan" and leaves the particle before them untagged.
+_SURNAME_FIRST = re.compile(
+    r"((?:(?<![^\W\d_])(?i:van|de|den|der|ten|ter|te|von|le|la|el|al|di|da|du)\s+)+)$"
+)
+_COMMA = re.compile(r",\s*")
+
+
+class _SurnameFirst(dd.process.AnnotationProcessor):
+    """Joins "Janssen" and "Jan" of "van Janssen, Jan" into one person, with the particles before it: a
+    surname written first keeps its "van" inside the tag (as "Jan van Janssen" does)."""
+
+    def process_annotations(self, annotations: dd.AnnotationSet, text: str) -> dd.AnnotationSet:
+        people = sorted((a for a in annotations if a.tag == "persoon"), key=lambda a: a.start_char)
+        joined: dict[dd.Annotation, dd.Annotation] = {}
+        for surname, first in zip(people, people[1:], strict=False):
+            comma = _COMMA.fullmatch(text, surname.end_char, first.start_char)
+            particles = _SURNAME_FIRST.search(text, max(0, surname.start_char - 30), surname.start_char)
+            if comma is None or particles is None or surname in joined or " " in first.text.strip():
+                continue
+            start = particles.start(1)
+            whole = dd.Annotation(
+                text=text[start : first.end_char],
+                start_char=start,
+                end_char=first.end_char,
+                tag="persoon",
+                priority=max(surname.priority, first.priority),
+            )
+            joined[surname] = joined[first] = whole
+        if not joined:
+            return annotations
+        return dd.AnnotationSet([*(a for a in annotations if a not in joined), *set(joined.values())])
 
 
 class _Extend(dd.process.AnnotationProcessor):
@@ -529,6 +628,10 @@ def _key(tag: str, text: str) -> str:
 
 def _person_name(text: str) -> str:
     text = _TRAILING_SMALL_WORDS.sub("", _TITLES.sub("", text.strip()))
+    # "van Janssen, Jan" is "Jan van Janssen".
+    surname, comma, first = text.rpartition(",")
+    if comma and first.strip() and " " not in first.strip():
+        text = f"{first} {surname}"
     return " ".join(text.casefold().split())
 
 
@@ -623,13 +726,13 @@ def _build() -> Deduce:
 
     def known(word: str) -> bool:
         return (
-            word.casefold() in _FIELD_WORDS
-            or word in KEPT_PLACES
-            or any(word in lookup for lookup in lookups)
+            word.casefold() in _FIELD_WORDS or kept_place(word) or any(word in lookup for lookup in lookups)
         )
 
+    from maatwerk.lib.anonymize import research
+
     ours = dd.process.DocProcessorGroup()
-    for name, annotator in _our_annotators(known):
+    for name, annotator in [*research.annotators(PRIORITY), *_our_annotators(known)]:
         ours.add_processor(name, annotator)
     top = model.processors.get_names(recursive=False)
     model.processors.add_processor("maatwerk", ours, position=top.index("post_processing"))
@@ -642,6 +745,7 @@ def _build() -> Deduce:
         "house_number_additions", _Extend("locatie", _ENDS_IN_DIGIT, _HOUSE_NUMBER_ADDITION), position=2
     )
     post.add_processor("more_initials", _Extend("persoon", _ENDS_IN_INITIAL, _MORE_INITIALS), position=3)
+    post.add_processor("surname_first", _SurnameFirst(), position=4)
     post.remove_processor("redactor")
     post.add_processor("redactor", _Redactor(open_char="[", close_char="]"))
     return model

@@ -23,13 +23,13 @@ from maatwerk.lib.anonymize import (
     _POSTCODE_HOUSENUMBER,
     _RELATIVE,
     _WORD,
-    KEPT_PLACES,
     Span,
     _bsn_span,
     _capitalised,
     _grouped_number_span,
     _iban_span,
     _licence_plate_span,
+    kept_place,
 )
 
 #
@@ -106,7 +106,7 @@ def _is_name(word: str) -> bool:
     # The last word of a titled name or after "zoon", "moeder": not an agency (UWV is not capitalised in
     # this sense), a term of the field ("mevrouw De Belastingdienst") or one of the municipalities.
     last = _WORD.findall(word)[-1] if _WORD.findall(word) else ""
-    return _capitalised(last) and last.casefold() not in _FIELD_WORDS and last not in KEPT_PLACES
+    return _capitalised(last) and last.casefold() not in _FIELD_WORDS and not kept_place(last)
 
 
 _DIGIT = re.compile(r"\d")

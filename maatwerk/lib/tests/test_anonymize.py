@@ -365,3 +365,77 @@ def test_known_names_keep_particles_kept_places_and_common_words():
 def test_without_known_names_the_result_is_as_before():
     text = "Tesfaye belde over de huur."
     assert an.anonymize(text) == an.anonymize(text, names=[]) == an.anonymize(text, names=["", " "])
+
+
+# --- places in any letter case, surnames first, wards and housing units ----------------------------------
+
+
+@pytest.mark.parametrize("written", ["Utrecht", "UTRECHT", "utrecht", "DEN HAAG", "den Haag", "EINDHOVEN"])
+def test_a_programme_municipality_is_kept_whatever_its_letter_case(written):
+    text = f"Zij woont in {written} en werkt in Zaandam."
+    anonymized = an.anonymize(text)
+    assert written in anonymized
+    assert "Zaandam" not in anonymized
+
+
+def test_a_smaller_place_in_capitals_is_still_tagged():
+    assert "ZAANDAM" not in an.anonymize("Adres: Kerkstraat 12, ZAANDAM.")
+
+
+@pytest.mark.parametrize(
+    "text, whole",
+    [
+        ("van Janssen, Jan <j.van.jansen@example.nl>", "van Janssen, Jan"),
+        ("Afzender: van der Berg, Piet.", "van der Berg, Piet"),
+        ("Gesproken met De Vries, Anna over de huur.", "De Vries, Anna"),
+    ],
+)
+def test_a_surname_written_first_keeps_its_particle_inside_one_tag(text, whole):
+    anonymized = an.anonymize(text)
+    start = text.index(whole)
+    tag = tag_at(text, anonymized, start)
+    assert tag is not None and tag.startswith("[PERSOON-")
+    assert tag_at(text, anonymized, start + len(whole) - 1) == tag
+    assert not re.search(r"(?i)\b(van|der|de)\s*\[PERSOON", anonymized), anonymized
+
+
+def test_a_surname_written_first_is_the_same_person_as_written_in_full():
+    text = "van Janssen, Jan schreef.\n\nJan van Janssen belt morgen."
+    anonymized = an.anonymize(text)
+    assert anonymized.count("[PERSOON-1]") == 2 and "[PERSOON-2]" not in anonymized
+
+
+def test_a_particle_between_two_names_stays_outside_the_tags():
+    anonymized = an.anonymize("De zoon van Jan, de vader van Pieter Bakker.")
+    assert anonymized.startswith("De zoon van [PERSOON-")
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("Heel misschien is de vraag voor De Zilverling wonen niet meer aan de orde.", "Zilverling"),
+        ("Zij verblijft op Afdeling Waaier van het ziekenhuis.", "Waaier"),
+        ("Hij woont sinds mei in woongroep De Linde.", "Linde"),
+        ("Haar kamer is in unit 3B op de tweede verdieping.", "3B"),
+        ("Zij ligt op de afdeling Healthcare en Retail.", "Retail"),
+        ("Opgenomen in paviljoen Het Anker, daarna naar verpleeghuis Rustoord.", "Anker"),
+        ("Opgenomen in paviljoen Het Anker, daarna naar verpleeghuis Rustoord.", "Rustoord"),
+        ("Ontslagen van de kliniek van het Retail.", "Retail"),
+    ],
+)
+def test_wards_departments_and_housing_units_are_tagged_as_a_location(text, name):
+    anonymized = an.anonymize(text)
+    assert name not in anonymized
+    assert tag_at(text, anonymized, text.index(name)).startswith("[LOCATIE-")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Zij is doorverwezen naar de afdeling Schuldhulpverlening van de gemeente.",
+        "Een gesprek bij de unit van het Wijkteam in Eindhoven.",
+        "Wij zien haar op locatie Woensel-Noord, bij de afdeling Participatiewet.",
+    ],
+)
+def test_a_department_named_by_the_fields_words_is_kept(text):
+    assert an.anonymize(text) == text
