@@ -10,6 +10,11 @@ span that the output shows as a tag (the spans are recovered from the output its
 ordinary words are counted per mention outside listed identifiers: kept when no tag covers any of it.
 Throughput is the whole corpus per call, timed interleaved with deduce alone (`Deduce().deidentify` with
 deduce's defaults), which is also constructed and measured in this run as the baseline.
+
+`anonymize_for_research` (issue #14) is scored the same way on both files and on the outside set
+(maatwerk/lib/tests/data/anonymize_nedap_deidentify.json, the Dutch examples of nedap/deidentify), and timed
+as the research export calls it: one call per paragraph of both files, with that paragraph's household
+names (its listed names) passed, in this one process, interleaved with deduce alone on the same paragraphs.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from maatwerk.lib import anonymize as an  # noqa: E402
 
 DATA = ROOT / "maatwerk" / "lib" / "tests" / "data"
+OUTSIDE = DATA / "anonymize_nedap_deidentify.json"  # nedap/deidentify's Dutch examples (MIT)
 CORPORA = {
     "corpus": DATA / "anonymize_corpus.json",  # written while building our passes; the tests use it
     "held-out": DATA / "anonymize_heldout.json",  # written afterwards, not tuned on
@@ -83,6 +89,37 @@ def score(text: str, output: str, identifiers, ordinary) -> tuple[dict[str, tupl
     survivors = [key for key, gone in removed.items() if not gone]
     lost = sorted({word for word, start, end in ordinary if any(i in hidden for i in range(start, end))})
     return {c: (r, t) for c, (r, t) in sorted(per_category.items())}, kept / len(ordinary), survivors + lost
+
+
+def outside_misses(function) -> tuple[int, int, list[tuple[str, str]]]:
+    """(removed, total, misses) of `function` on the outside set's counted identifiers."""
+    removed, total, misses = 0, 0, []
+    for document in json.loads(OUTSIDE.read_text(encoding="utf-8"))["documents"]:
+        text = document["text"]
+        hidden = covered(text, function(text))
+        for item in document["identifiers"]:
+            total += 1
+            if all(i in hidden for i in range(item["start"], item["end"]) if text[i].isalnum()):
+                removed += 1
+            else:
+                misses.append((item["label"], item["text"]))
+    return removed, total, misses
+
+
+def research_paragraphs() -> list[tuple[str, tuple[str, ...]]]:
+    """Each paragraph of both files with the names the household's record would hold (its listed names)."""
+    return [
+        (p["text"], tuple(p["identifiers"].get("naam", ())))
+        for path in CORPORA.values()
+        for p in json.loads(path.read_text(encoding="utf-8"))["paragraphs"]
+    ]
+
+
+def per_paragraph_seconds(function, items) -> float:
+    start = time.perf_counter()
+    for text, names in items:
+        function(text, names)
+    return time.perf_counter() - start
 
 
 def fresh_process_seconds(code: str) -> float:
@@ -159,11 +196,26 @@ def main() -> int:
     gc.freeze()
     gc.enable()
 
-    summary = {}
+    summary, research = {}, {}
     for name, path in CORPORA.items():
         text, identifiers, ordinary = load_corpus(path)
         ours_out, alone_out = an.anonymize(text), baseline.deidentify(text).deidentified_text
         summary[name] = report(name, text, identifiers, ordinary, ours_out, alone_out)
+        per_category, kept, missed = score(text, an.anonymize_for_research(text), identifiers, ordinary)
+        research[name] = sum(r for r, _ in per_category.values()) / sum(t for _, t in per_category.values())
+        print(f"anonymize_for_research: recall {research[name]:.1%}, ordinary words kept {kept:.1%}")
+        print(f"not removed / not kept, anonymize_for_research: {missed or 'none'}")
+
+    print(f"== outside set: {OUTSIDE.name} (nedap/deidentify, MIT)")
+    outside = {}
+    for label, function in (
+        ("anonymize_for_research", an.anonymize_for_research),
+        ("anonymize", an.anonymize),
+        ("deduce alone", lambda t: baseline.deidentify(t).deidentified_text),
+    ):
+        removed, total, misses = outside_misses(function)
+        outside[label] = removed / total
+        print(f"{label}: {removed}/{total} removed; missed: {misses or 'none'}")
 
     text = "\n\n".join(load_corpus(path)[0] for path in CORPORA.values())
     paragraphs = len(an.paragraphs(text))
@@ -182,6 +234,21 @@ def main() -> int:
         f"== speed: both files in one call ({paragraphs} paragraphs, {len(text)} characters), medians of "
         f"{args.reps}: ours {ours_med * 1000:.1f} ms, deduce alone {base_med * 1000:.1f} ms"
     )
+
+    # As the research export calls it: one paragraph per call, with the household's names.
+    items = research_paragraphs()
+    research_s, alone_s = [], []
+    per_paragraph_seconds(an.anonymize_for_research, items)  # warm-up (and the names' pattern cache)
+    for _ in range(args.reps):
+        research_s.append(per_paragraph_seconds(an.anonymize_for_research, items))
+        alone_s.append(per_paragraph_seconds(lambda text, names: baseline.deidentify(text), items))
+    research_rate = len(items) / statistics.median(research_s)
+    alone_rate = len(items) / statistics.median(alone_s)
+    print(
+        f"== research speed: one call per paragraph ({len(items)} paragraphs, names passed), one process, "
+        f"medians of {args.reps}: anonymize_for_research {research_rate:.0f} paragraphs/s, deduce alone "
+        f"{alone_rate:.0f} paragraphs/s (x{research_rate / alone_rate:.2f}); aim 500"
+    )
     print(f"construction in a fresh process: ours {ours_init:.1f} s, Deduce() alone {base_init:.1f} s")
     print(f"maatwerk anonymize on one paragraph, as a new process: {cli_s:.1f} s")
     (corpus, corpus_base, kept, kept_base), (held, held_base, _, _) = summary.values()
@@ -191,6 +258,12 @@ def main() -> int:
         f"paragraphs_per_s={paragraphs / ours_med:.0f} (deduce alone {paragraphs / base_med:.0f}, "
         f"x{base_med / ours_med:.2f}) init_s={ours_init:.1f} (Deduce() alone {base_init:.1f}) "
         f"cli_s={cli_s:.1f}"
+    )
+    print(
+        f"SUMMARY research recall corpus={research['corpus']:.3f} held-out={research['held-out']:.3f} "
+        f"outside={outside['anonymize_for_research']:.3f} (anonymize {outside['anonymize']:.3f}, "
+        f"deduce alone {outside['deduce alone']:.3f}) research_paragraphs_per_s={research_rate:.0f} "
+        f"(deduce alone {alone_rate:.0f}, x{research_rate / alone_rate:.2f})"
     )
     return 0
 

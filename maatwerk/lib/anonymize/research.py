@@ -12,7 +12,8 @@ What `anonymize` leaves because a case note reads better with it, a research fil
   written ("10-12 uur"): in research text that range is lost, which is the price of never leaving a date.
 - Numbers that look like an identifier whether or not they pass a check: any nine digits (a BSN with a
   typo fails the 11-check and is still someone's BSN), any IBAN-shaped string, any phone-shaped number,
-  a postcode with a house number in any letter case, any e-mail address.
+  a postcode with a house number in any letter case, any e-mail address, and any number of six or more
+  digits in one piece (a client or contract number, which `anonymize` leaves when it is that short).
 
 The passes run inside deduce as annotators, so that their tags are numbered with the others; the same
 safety patterns then run once more over the finished text (`sweep`), for anything that a tag boundary
@@ -70,6 +71,9 @@ _POSTCODE_SHAPE = re.compile(
 )
 _SMALL_WORDS = frozenset("al am as at af de en er in is na nu of om op te tm to ze zo".split())
 _EMAIL_SHAPE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Six or more digits in one piece: a client, contract or case number ("dossier 004512"); `anonymize` leaves
+# numbers this short alone. Amounts written with separators ("1.250.000") are not one piece.
+_LONG_NUMBER = re.compile(r"(?<![\w.,])\d{6,}(?![\w]|[.,]\d)")
 
 Span = tuple[int, int]
 
@@ -114,6 +118,7 @@ SAFETY = (
     ("research_postcode", "locatie", _POSTCODE_SHAPE, _postcode_span),
     ("research_phone", "telefoonnummer", _PHONE_SHAPE, _phone_span),
     ("research_bsn", "bsn", _NINE_DIGITS, _plain),
+    ("research_number", "id", _LONG_NUMBER, _plain),
 )
 DATES = (("research_dates", "datum", _DATES, _date_span),)
 _SAFETY_NAMES = frozenset((name, tag) for name, tag, _, _ in SAFETY)
