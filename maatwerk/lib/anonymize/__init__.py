@@ -5,14 +5,21 @@
 what deduce misses in wijkteam notes: IBANs (deduce leaves the bank code visible, or the whole IBAN when it
 is written with spaces), BSNs written with dots or spaces, postcodes with a house number, house-number
 additions ("12-III"), licence plates, +31 and 070 numbers, long numbers in groups, dates like "3 sept. 1985",
-school and childcare names, and names missing from deduce's lists. Tags are numbered over the whole
-text, so one person keeps one tag in every paragraph, also when written with a title ("mevrouw El Amrani")
-or by first name alone. Paragraphs (separated by lines that are empty or only whitespace) keep their order
-and count; the separators come out byte for byte as they went in.
+school and childcare names, wards, departments and housing units ("afdeling Waaier", "woongroep De
+Linde", "unit 3B", "voor De Zilverling": `[LOCATIE-n]`, deduce's tag for where someone lives), names
+missing from deduce's lists, and the "van" of a surname written first ("van Janssen, Jan" is one tag).
+Tags are numbered over the whole text, so one person keeps one tag in every paragraph, also when written
+with a title ("mevrouw El Amrani"), by first name alone or surname first. Paragraphs (separated by lines
+that are empty or only whitespace) keep their order and count; the separators come out byte for byte as
+they went in.
 
 Deliberately kept: the names of agencies and schemes (CJIB, UWV, bijstand, ...), which deduce does not tag,
-and the programme's own municipalities (KEPT_PLACES), which it does. The measured recall is in
-bench/README.md.
+and the programme's own municipalities (KEPT_PLACES, in any letter case), which it does. The measured
+recall is in bench/README.md.
+
+`anonymize_for_research(text, names)` is the strict variant for text that leaves in a research file: on top
+of everything `anonymize` does, no date element but the year and no number shaped like an identifier
+survives (`maatwerk.lib.anonymize.research`).
 
 `maatwerk.lib.anonymize.check` is a light check for web forms (the barrier register) on the same pattern
 passes, without deduce.
@@ -140,7 +147,9 @@ def _anonymize(text: str, names: Iterable[str], *, research: bool) -> str:
     if not text.strip():
         return text
     model = engine()
-    metadata = {KNOWN_NAMES: _name_pattern(tuple(names)), RESEARCH: research}
+    # The names as a tuple of strings: the key of the cache of their pattern (a research export passes the
+    # same household's names for each of its notes).
+    metadata = {KNOWN_NAMES: _name_pattern(tuple(str(n) for n in names)), RESEARCH: research}
     result = model.deidentify(text, metadata=metadata).deidentified_text
     if PARAGRAPH_BREAK.findall(result) == PARAGRAPH_BREAK.findall(text):
         return result
@@ -213,7 +222,7 @@ def _name_pattern(names: tuple[str, ...]) -> re.Pattern | None:
     that is not a particle ("van", "den") or a kept place, longest first so that a full name wins."""
     alternatives = set()
     for name in names:
-        name = " ".join(str(name).split())
+        name = " ".join(name.split())
         if len(name) < 2:
             continue
         alternatives.add(name)
@@ -724,6 +733,9 @@ def _build() -> Deduce:
         model.lookup_structs[name] for name in ("whitelist", "common_word", "stop_word", "medical_term")
     ]
 
+    # Asked for every capitalised word of every text; a case note repeats its words, so remember them (the
+    # lookups do not change while the process lives; 2**16 words are a few MB).
+    @functools.lru_cache(maxsize=2**16)
     def known(word: str) -> bool:
         return (
             word.casefold() in _FIELD_WORDS or kept_place(word) or any(word in lookup for lookup in lookups)

@@ -132,7 +132,7 @@ class ResearchPattern(dd.process.Annotator):
         self.pattern, self.accept = pattern, accept
 
     def annotate(self, doc: dd.Document) -> list[dd.Annotation]:
-        if doc.metadata is None or not doc.metadata[RESEARCH]:
+        if doc.metadata is None or not doc.metadata[RESEARCH] or not _may_match(self.pattern, doc.text):
             return []
         found = []
         for match in self.pattern.finditer(doc.text):
@@ -160,6 +160,12 @@ def annotators(priority: int) -> list[tuple[str, dd.process.Annotator]]:
     ]
 
 
+def _may_match(pattern: re.Pattern, text: str) -> bool:
+    # The e-mail pattern is the slowest of the safety patterns (it tries every word); without an "@" it
+    # cannot match.
+    return pattern is not _EMAIL_SHAPE or "@" in text
+
+
 _TAG = re.compile(r"\[([A-Z]+)-(\d+)\]")
 
 
@@ -169,6 +175,8 @@ def sweep(text: str) -> str:
     tags = [m.span() for m in _TAG.finditer(text)]
     found: list[tuple[int, int, str]] = []
     for _, tag, pattern, accept in (*SAFETY, *DATES):
+        if not _may_match(pattern, text):
+            continue
         for match in pattern.finditer(text):
             span = accept(match, text)
             if span is None:
