@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from maatwerk.lib import anonymize as an
 from maatwerk.lib.anonymize import research
@@ -148,6 +150,30 @@ def test_research_text_keeps_its_paragraphs_in_order_and_count(separator):
     # Each paragraph of the result is that paragraph de-identified (order kept).
     for original, out in zip(an.paragraphs(text), an.paragraphs(result), strict=True):
         assert an.replaced_spans(original, out) is not None
+
+
+DATED = [p["text"] for p in CORPUS["paragraphs"][:8]] + [
+    "Op maandag 3 maart, 22-11 en begin april belde zij.",
+    "Bel (058)5061099 of mail j.jansen@voorbeeld.nl; postcode 5616 lb 27.",
+]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.sampled_from(DATED), min_size=1, max_size=5),
+    st.lists(st.sampled_from(["\n\n", "\r\n\r\n", "\n \n", "\n\t\n\n"]), min_size=4, max_size=4),
+    st.sampled_from(["", "\n\n", "\r\n\r\n"]),
+    st.sampled_from(["", "\n", "\n \n"]),
+)
+def test_research_text_keeps_its_paragraphs_with_any_mix_of_separators(paragraphs, separators, lead, trail):
+    text = (
+        lead + "".join(p + separators[i % 4] for i, p in enumerate(paragraphs[:-1])) + paragraphs[-1] + trail
+    )
+    result = an.anonymize_for_research(text)
+    assert an.PARAGRAPH_BREAK.findall(result) == an.PARAGRAPH_BREAK.findall(text)
+    assert result.count("\n") == text.count("\n")
+    for before, after in zip(an.paragraphs(text), an.paragraphs(result), strict=True):
+        assert an.replaced_spans(before, after) is not None
 
 
 def test_blank_research_text_comes_back_as_it_is():
