@@ -20,6 +20,11 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@# pycanon checks the research files' k-anonymity and l-diversity in the tests, independently of our code.
+	@# Without its dependencies: it pins numpy, pandas and scipy to exact old versions, which would put an
+	@# older numpy under the business-case engine in the tests than in production. Its checks need only
+	@# numpy and pandas, both installed above.
+	$(BIN)/python -m pip install --quiet --no-deps "pycanon==1.3.6"
 	@# deduce builds its lookup structures (~80 s) on the first Deduce() and caches them in the installed
 	@# package; do it here, not in a user's first "maatwerk anonymize" or inside a timed test.
 	$(BIN)/python -c "from deduce import Deduce; Deduce()"
