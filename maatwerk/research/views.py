@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from maatwerk.accounts import tenancy
 
@@ -50,6 +50,7 @@ def _status_context(user, research_request: ResearchRequest) -> dict:
 
 
 @login_required
+@require_GET
 def request_list(request):
     _require(request.user, PAGE_ROLES)
     researcher = tenancy.has_role(request.user, *services.REQUEST_ROLES)
@@ -81,7 +82,12 @@ def request_new(request):
 
 
 @login_required
-def request_detail(request, pk, decide_form=None, status=200):
+@require_GET
+def request_detail(request, pk):
+    return _detail_page(request, pk)
+
+
+def _detail_page(request, pk, decide_form=None, status=200):
     research_request = _request(request.user, pk)
     parts = list(research_request.parts.select_related("municipality", "decided_by"))
     for part in parts:
@@ -104,6 +110,7 @@ def request_detail(request, pk, decide_form=None, status=200):
 
 
 @login_required
+@require_GET
 def export_status(request, pk):
     """The export's state as a fragment: the detail page polls it every 2 s while the job is queued or
     running; the fragment of a finished job no longer polls."""
@@ -134,7 +141,7 @@ def decide(request, pk):
         else:
             messages.success(request, _("Decision recorded for %(m)s.") % {"m": part.municipality.name})
             return redirect("research:detail", part.request_id)
-    return request_detail(request, part.request_id, decide_form=form, status=400)
+    return _detail_page(request, part.request_id, decide_form=form, status=400)
 
 
 @login_required
@@ -155,6 +162,7 @@ def retry(request, pk):
 
 
 @login_required
+@require_GET
 def download(request, pk):
     research_request = _request(request.user, pk)
     export = _export(research_request)
