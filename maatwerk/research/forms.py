@@ -40,6 +40,8 @@ class RequestForm(NLDSFormMixin, forms.Form):
     municipalities = forms.MultipleChoiceField(
         label=_("municipalities"),
         widget=forms.CheckboxSelectMultiple,
+        # The service says "choose at least one" in its own words, beside the other fields' errors.
+        required=False,
         help_text=_("Each municipality decides on its own part."),
     )
     variable_groups = forms.MultipleChoiceField(
