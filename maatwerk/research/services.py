@@ -23,7 +23,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -71,7 +71,8 @@ def parts_to_decide(user) -> QuerySet[RequestPart]:
     return (
         RequestPart.objects.filter(municipality__in=tenancy.municipality_ids(user, DECIDE_ROLES))
         .select_related("request", "request__researcher", "municipality")
-        .order_by("-state", "-request__created_at", "municipality__name")
+        .annotate(waiting=Case(When(state=RequestPart.State.PENDING, then=Value(0)), default=Value(1)))
+        .order_by("waiting", "-request__created_at", "municipality__name")
     )
 
 

@@ -217,3 +217,14 @@ def test_researcher_sees_only_own_requests_and_policy_those_of_their_municipalit
     assert list(services.visible_requests(world.erin)) == [mine]
     for user in (world.alice, world.pat, world.adam, world.lars):
         assert not services.visible_requests(user).exists()
+
+
+def test_policy_officer_finds_the_parts_waiting_for_a_decision_first(world):
+    decided, waiting, older_waiting = ask(world), ask(world), ask(world)
+    services.decide_part(by=world.erin, part=decided.parts.get(), approve=False, reason="Nee")
+    ResearchRequest = services.ResearchRequest
+    ResearchRequest.objects.filter(pk=older_waiting.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=1)
+    )
+    order = [p.request_id for p in services.parts_to_decide(world.erin)]
+    assert order == [waiting.pk, older_waiting.pk, decided.pk]

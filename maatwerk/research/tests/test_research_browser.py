@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import browser_login, click_and_load, htmx_ready, new_page
+from maatwerk.accounts.models import AccessLog
 from maatwerk.research import export as engine
-from maatwerk.research import services
 from maatwerk.research.models import ResearchExport
 from maatwerk.research.tasks import build_research_export
 
@@ -75,4 +75,4 @@ def test_request_approve_progress_and_download(page, browser, live_server, world
     path = info.value.path()
     assert zipfile.is_zipfile(path)
     assert "manifest.json" in zipfile.ZipFile(path).namelist()
-    assert services.AccessLog.objects.filter(action="export", user=world.rita).count() == 1
+    assert AccessLog.objects.filter(action=AccessLog.Action.EXPORT, user=world.rita).count() == 1
