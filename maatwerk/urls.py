@@ -18,6 +18,7 @@ urlpatterns = [
     path("knelpunten/", include("maatwerk.barriers.urls")),
     path("dashboard/", include("maatwerk.insights.urls")),
     path("verhalen/", include("maatwerk.insights.stories.urls")),
+    path("onderzoek/", include("maatwerk.research.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("beheer/", admin.site.urls),

@@ -23,7 +23,8 @@ NAVIGATION = [
     ("barriers:national", _("National register"), {Role.PROGRAMME}),
     ("insights:dashboard", _("Dashboard"), {Role.TEAM_LEAD, Role.POLICY, Role.PROGRAMME}),
     ("stories:list", _("Stories"), {Role.TEAM_LEAD, Role.POLICY, Role.PROGRAMME, Role.RESEARCHER}),
-    ("research:exports", _("Research"), {Role.RESEARCHER}),
+    # Researchers ask for exports there; policy officers decide on their municipality's parts.
+    ("research:exports", _("Research"), {Role.RESEARCHER, Role.POLICY}),
     ("admin:index", _("Administration"), {Role.ADMIN}),
 ]
 

@@ -101,6 +101,9 @@ class ResearchExport(models.Model):
     # Which run of the task may build it: a retry or a recovery raises it, and a task of an older attempt
     # that still reaches the worker finds it changed and does nothing (no job is built twice).
     attempt = models.PositiveIntegerField(default=0)
+    # The id of the task queued for `attempt` (a django-tasks result id): recovery asks the task backend
+    # whether that task is still waiting or running before it queues another.
+    task_id = models.CharField(max_length=64, blank=True)
     stage = models.CharField(_("stage"), max_length=40, blank=True)
     progress_done = models.PositiveBigIntegerField(default=0)
     progress_total = models.PositiveBigIntegerField(default=0)
@@ -121,5 +124,30 @@ class ResearchExport(models.Model):
         verbose_name_plural = _("research exports")
         ordering = ["-id"]
 
+    # `error` of a job that failed on something other than an ExportError: the traceback goes to the log,
+    # the page shows a sentence in the reader's language.
+    INTERNAL_ERROR = "internal"
+
     def __str__(self) -> str:
         return f"{self.request} ({self.get_state_display()})"
+
+    @property
+    def error_display(self) -> str:
+        if self.error == self.INTERNAL_ERROR:
+            return _(
+                "Something went wrong inside the export job. Try again; if it fails again, ask the "
+                "functional administrator (the details are in the worker's log)."
+            )
+        return self.error
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, int(100 * self.progress_done / self.progress_total))
+
+    @property
+    def in_progress(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)

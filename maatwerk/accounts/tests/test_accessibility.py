@@ -404,6 +404,57 @@ def _story_select_with_errors(page, world):
     page.get_by_text("Reden voor de keuze:").first.wait_for()
 
 
+def _research_request(world, export_state=None, **export):
+    import datetime
+
+    from django.utils import timezone
+
+    from maatwerk.research.models import ResearchExport
+    from maatwerk.research.tests.factories import ask
+
+    request = ask(world, municipalities=[world.eindhoven.pk, world.utrecht.pk])
+    if export_state:
+        # Written directly: the audit is about the page, not the job (which the research tests cover).
+        ResearchExport.objects.create(
+            request=request,
+            state=export_state,
+            key=b"k" * 32,
+            attempt=1,
+            expires_at=timezone.now() + datetime.timedelta(days=30),
+            **export,
+        )
+    return request
+
+
+def _research_new_with_errors(page, world):
+    page.goto("/onderzoek/nieuw/")
+    submit(page, "Aanvraag versturen")
+
+
+def _research_running(page, world):
+    request = _research_request(world, "running", stage="cases", progress_done=40, progress_total=100)
+    page.goto(f"/onderzoek/{request.pk}/")
+
+
+def _research_done(page, world):
+    request = _research_request(
+        world, "done", file_name="1/onderzoek-1.zip", size_bytes=2048, sha256="0" * 64
+    )
+    page.goto("/onderzoek/")
+    page.goto(f"/onderzoek/{request.pk}/")
+
+
+def _research_failed(page, world):
+    request = _research_request(world, "failed", error="internal")
+    page.goto(f"/onderzoek/{request.pk}/")
+
+
+def _research_decide(page, world):
+    request = _research_request(world)
+    page.goto("/onderzoek/")
+    page.goto(f"/onderzoek/{request.pk}/")
+
+
 AUDITS = {
     "login": Audit(None, _login_page),
     "home": Audit("alice", _home),
@@ -434,6 +485,11 @@ AUDITS = {
     "story-reports": Audit("erin", _story_reports),
     "story-report-flagged": Audit("erin", _story_report),
     "story-select-errors": Audit("erin", _story_select_with_errors),
+    "research-new-errors": Audit("rita", _research_new_with_errors),
+    "research-running": Audit("rita", _research_running),
+    "research-done": Audit("rita", _research_done),
+    "research-failed": Audit("rita", _research_failed),
+    "research-decide": Audit("erin", _research_decide),
 }
 
 

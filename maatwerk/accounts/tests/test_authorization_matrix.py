@@ -177,6 +177,8 @@ def fill(route: str, world, o) -> str:
         ("/knelpunten/escalaties/", {"pk": o.escalation.pk}),
         ("/verhalen/verslagen/", {"pk": o.story_report.pk, "fmt": "csv"}),
         ("/knelpunten/", {"pk": o.barrier.pk, "fmt": "csv"}),
+        ("/onderzoek/onderdelen/", {"pk": o.research.parts.get().pk}),
+        ("/onderzoek/", {"pk": o.research.pk}),
         ("/beheer/r/", {"content_type_id": "1", "object_id": str(world.alice.pk)}),
         ("/beheer/accounts/user/", {"id": world.alice.pk}),
         ("/beheer/", {"url": "bestaat-niet/"}),

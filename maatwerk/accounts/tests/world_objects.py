@@ -23,6 +23,8 @@ from maatwerk.catalogue import services as catalogue_services
 from maatwerk.catalogue.models import CostItem, CostOverride
 from maatwerk.insights.models import StoryReport
 from maatwerk.insights.stories.reports import services as story_services
+from maatwerk.research import services as research_services
+from maatwerk.research.models import ResearchRequest
 
 
 @dataclass
@@ -51,6 +53,7 @@ class Objects:
     conversation: Conversation  # a reflection meeting of team A, recorded by dave
     voice: Voice  # the client's quote of the closed case, waiting for alice's check
     story_report: StoryReport  # erin's (policy, Eindhoven), at municipal level
+    research: ResearchRequest  # rita's (researcher), Eindhoven's part waiting for erin's decision
 
 
 def _seed_data_present() -> None:
@@ -162,4 +165,18 @@ def build_objects(world) -> Objects:
         conversation=conversation,
         voice=voice,
         story_report=story_services.create_report(by=world.erin, title="Reflectiebijeenkomst"),
+        research=_research_request(world),
+    )
+
+
+def _research_request(world) -> ResearchRequest:
+    return research_services.create_request(
+        by=world.rita,
+        purpose="Evaluatie van maatwerk",
+        question="Welke kosten worden vermeden?",
+        period_from="2024-01",
+        period_to="2024-12",
+        municipalities=[world.eindhoven.pk],
+        variable_groups=[],
+        free_text=False,
     )
