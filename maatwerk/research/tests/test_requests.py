@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from maatwerk.accounts.models import AccessLog
 from maatwerk.research import services
-from maatwerk.research.models import RequestPart, ResearchExport
+from maatwerk.research.models import RequestPart, ResearchExport, ResearchRequest
 
 from .factories import approved, ask
 
@@ -48,7 +48,7 @@ def test_bad_request_names_every_field_and_saves_nothing(world):
     errors = exc.value.message_dict
     assert set(errors) == {"purpose", "question", "period_to", "municipalities", "variable_groups"}
     assert "telefoonnummer" in errors["question"][0] or "phone" in errors["question"][0]
-    assert not services.ResearchRequest.objects.exists()
+    assert not ResearchRequest.objects.exists()
 
 
 def test_month_that_is_not_a_month_gets_a_field_error(world):
@@ -222,7 +222,6 @@ def test_researcher_sees_only_own_requests_and_policy_those_of_their_municipalit
 def test_policy_officer_finds_the_parts_waiting_for_a_decision_first(world):
     decided, waiting, older_waiting = ask(world), ask(world), ask(world)
     services.decide_part(by=world.erin, part=decided.parts.get(), approve=False, reason="Nee")
-    ResearchRequest = services.ResearchRequest
     ResearchRequest.objects.filter(pk=older_waiting.pk).update(
         created_at=timezone.now() - datetime.timedelta(days=1)
     )
