@@ -48,7 +48,8 @@ run: install
 	$(BIN)/python manage.py demo --if-empty --print-logins
 	@echo ""
 	@echo "Maatwerk runs at http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
-	@# The task worker that refreshes the dashboards' figures runs beside the server and stops with it.
+	@# The task worker (dashboards' refresh, anonymising voices, research exports) runs beside the server and
+	@# stops with it; it first re-queues any export a killed worker left half-built.
 	DEBUG=$(DEBUG) scripts/run-with-worker.sh $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
