@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from maatwerk.accounts.models import Municipality
 from maatwerk.demo import budgets as demo_budgets
 from maatwerk.demo import cases as demo_cases
+from maatwerk.demo import research as demo_research
 from maatwerk.demo import spends as demo_spends
 from maatwerk.demo import story as demo_story
 from maatwerk.demo import voices as demo_voices
@@ -70,6 +71,10 @@ class Command(BaseCommand):
         # After the services' own demo spends and the story, so their payment batch holds only theirs.
         if bulk := demo_spends.bulk_spends(planned, seed=seed):
             self.stdout.write(self.style.SUCCESS(f"Demo spend requests of the synthetic cases: {bulk}."))
+        if made := demo_research.ensure_research():
+            self.stdout.write(
+                self.style.SUCCESS(f"Demo research requests: {made} (one approved, one awaiting Utrecht).")
+            )
         # The dashboards read precomputed tables: compute them now, so that a fresh demo shows figures
         # (afterwards the task worker refreshes them when a dashboard finds them stale).
         if not present or last_refresh() is None:
