@@ -41,7 +41,6 @@ pseudonyms on a rebuild; another export has another key. The key is never writte
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import shutil
 import time
@@ -145,12 +144,11 @@ class Pseudonyms:
     def __init__(self, key: bytes):
         if len(key) < 16:
             raise ExportError(_("The export has no key; create the export again."))
-        self._base = hmac.new(key, digestmod=hashlib.sha256)
+        self._key = key
 
     def __call__(self, kind: bytes, ident: int) -> str:
-        h = self._base.copy()
-        h.update(kind + b":" + str(ident).encode())
-        return h.hexdigest()[:PSEUDONYM_CHARS]
+        # hmac.digest: the one-shot C path, several times faster than hmac.new(...).hexdigest() per call.
+        return hmac.digest(self._key, kind + b":" + str(ident).encode(), "sha256").hex()[:PSEUDONYM_CHARS]
 
 
 def _decimal(value):
@@ -297,7 +295,7 @@ def _arrays(rows, published, columns, qi_names, pseudonym) -> list:
         else:
             values = passthrough[sql_position]
             sql_position += 1
-            if column.type == "decimal":
+            if column.type == "decimal" and any(v is not None and type(v) is not Decimal for v in values):
                 values = [_decimal(v) for v in values]
         out.append(values)
     return out

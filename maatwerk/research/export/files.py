@@ -197,4 +197,6 @@ def pack(directory: Path, target: Path) -> None:
             path = directory / name
             if path.exists():
                 kind = zipfile.ZIP_STORED if name.endswith(".parquet") else zipfile.ZIP_DEFLATED
-                archive.write(path, name, compress_type=kind)
+                # Level 1: the CSV of a million rows deflates in a third of the time of the default level,
+                # for a few per cent more bytes.
+                archive.write(path, name, compress_type=kind, compresslevel=1)
