@@ -329,3 +329,36 @@ def test_no_key_and_no_personal_data_in_any_file(rare_world, tmp_path):
             assert not pattern.search(content), (name, pattern.pattern)
         for person in names:
             assert not re.search(rf"\b{re.escape(person)}\b".encode(), content), (name, person)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_reads_take_a_connection_of_their_own(world, tmp_path):
+    """As the task worker calls it: the two passes read on a second connection in one snapshot, and the
+    default connection stays free for the progress the caller writes (here: an UPDATE per report)."""
+    for i in range(12):
+        household = Household.objects.create(
+            municipality=world.eindhoven, team=world.team_a, name=f"H{i}", search_key=f"h{i}"
+        )
+        Person.objects.create(
+            household=household, first_name="A", last_name="B", role="applicant", birth_year=1970
+        )
+        Case.objects.create(
+            municipality=world.eindhoven,
+            team=world.team_a,
+            household=household,
+            domains=1 << (i % 3),
+            opened_on=datetime.date(2025, 2, 3),
+        )
+    export = make_request(world.rita, [world.eindhoven], groups=[])
+
+    def progress(stage, done, total):
+        ResearchExport.objects.filter(pk=export.pk).update(
+            stage=stage, progress_done=done, progress_total=total
+        )
+
+    path = build(export, out_dir=tmp_path, progress=progress)
+    with zipfile.ZipFile(path) as archive:
+        cases = pd.read_parquet(io.BytesIO(archive.read("cases.parquet")))
+    assert len(cases) == 12
+    export.refresh_from_db()
+    assert export.stage == "packing" and export.progress_done == export.progress_total == 1
