@@ -27,7 +27,8 @@ The job, in order (the columns, quasi-identifiers and hierarchies are documented
    promise is verified on the output, not assumed (cases can change between the passes when the reads
    do not share a snapshot).
 5. **Pack** (stage "packing"): codebook.csv and manifest.json are added and everything is zipped to
-   ``onderzoek-<request>.zip.part``, renamed to ``.zip`` at the end.
+   ``onderzoek-<request>.zip.<random>.part`` (two builds of one export never share a temporary file),
+   renamed to ``onderzoek-<request>.zip`` at the end.
 
 Both passes read in one snapshot when they can: when `build` is called outside a transaction (the task
 worker, the command), it opens a second connection with a repeatable-read, read-only transaction for the
@@ -181,6 +182,7 @@ def build(export, *, out_dir: Path, progress: Progress) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"onderzoek-{request.pk}.zip"
     work = out_dir / f".onderzoek-{request.pk}-{uuid.uuid4().hex}.tmp"
+    partial = target.with_name(f"{target.name}.{uuid.uuid4().hex}.part")
     work.mkdir()
     try:
         with _Reader() as reader:
@@ -264,7 +266,6 @@ def build(export, *, out_dir: Path, progress: Progress) -> Path:
             started=started,
         )
         files.write_json(work / "manifest.json", manifest)
-        partial = target.with_name(target.name + ".part")
         files.pack(work, partial)
         partial.replace(target)
         export.manifest = manifest
@@ -272,6 +273,7 @@ def build(export, *, out_dir: Path, progress: Progress) -> Path:
         return target
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        partial.unlink(missing_ok=True)
 
 
 def _arrays(rows, published, columns, qi_names, pseudonym) -> list:
