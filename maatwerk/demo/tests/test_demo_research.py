@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 def demo(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.RESEARCH_EXPORT_DIR = tmp_path
-    call_command("demo", households=60, seed=3, verbosity=0)
+    # The default demo (what `make run` loads): enough households in Eindhoven for k = 10.
+    call_command("demo", seed=3, verbosity=0)
 
 
 def test_the_researcher_finds_one_export_ready_and_one_request_waiting_for_utrecht(demo):

@@ -32,3 +32,22 @@ def ago(**kwargs):
     from django.utils import timezone
 
     return timezone.now() - datetime.timedelta(**kwargs)
+
+
+def stub_build(export, *, out_dir, progress):
+    """The engine's interface with a tiny zip (a manifest only), for the tests of the workflow around it:
+    their worlds hold a handful of cases, fewer than the real engine's k = 10 lets leave (its own tests
+    are test_export*.py)."""
+    import zipfile
+    from pathlib import Path
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"onderzoek-{export.request_id}.zip"
+    partial = out_dir / f".{target.name}.part"
+    progress("counting", 0, 1)
+    with zipfile.ZipFile(partial, "w") as archive:
+        archive.writestr("manifest.json", '{"stub": true}')
+    progress("packing", 1, 1)
+    partial.replace(target)
+    return target
