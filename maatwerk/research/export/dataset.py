@@ -123,7 +123,9 @@ class Dialect:
 
 DIALECTS = {
     "sqlite": Dialect(
-        month="strftime('%Y-%m', {})",
+        # "%%": every query goes with parameters, and Django's SQLite cursor turns "%%" into "%" (with
+        # DEBUG on it also formats the query for its log, where a lone "%Y" would raise ValueError).
+        month="strftime('%%Y-%%m', {})",
         json_number="CAST(json_extract({0}, '$.{1}') AS REAL)",
     ),
     "postgresql": Dialect(

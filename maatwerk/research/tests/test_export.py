@@ -332,9 +332,12 @@ def test_no_key_and_no_personal_data_in_any_file(rare_world, tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_the_reads_take_a_connection_of_their_own(world, tmp_path):
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+def test_outside_a_transaction_the_reads_take_a_connection_of_their_own(world, tmp_path, settings, debug):
     """As the task worker calls it: the two passes read on a second connection in one snapshot, and the
-    default connection stays free for the progress the caller writes (here: an UPDATE per report)."""
+    default connection stays free for the progress the caller writes (here: an UPDATE per report). Also
+    with DEBUG on (a developer's `manage.py db_worker`), when Django formats every query for its log."""
+    settings.DEBUG = debug
     for i in range(12):
         household = Household.objects.create(
             municipality=world.eindhoven, team=world.team_a, name=f"H{i}", search_key=f"h{i}"
