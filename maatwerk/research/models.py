@@ -140,6 +140,18 @@ class ResearchExport(models.Model):
             )
         return self.error
 
+    # The stages the export job reports (maatwerk/research/export), as the progress bar names them.
+    STAGES = {
+        "counting": _("counting the cases"),
+        "planning": _("choosing how coarse the figures must be"),
+        "writing": _("writing the files"),
+        "packing": _("packing the zip"),
+    }
+
+    @property
+    def stage_display(self) -> str:
+        return str(self.STAGES.get(self.stage, self.stage))
+
     @property
     def percent(self) -> int:
         if self.state == self.State.DONE:
