@@ -7,17 +7,18 @@ The server is bench_insights.py's (with ``--pgdata DIR`` a kept cluster, reused 
 stopped afterwards only when this run started it; without it a throwaway one loaded with
 ``demo --households N``). The run:
 
-1. **Bench setup**: a researcher ``bench.researcher`` and requests whose purpose starts with "BENCH
-   SETUP" (made with the ORM, every part approved; earlier bench requests are deleted first): one over
-   every municipality and period (the million, without free text, every variable group), one over the
-   largest municipality alone (about a ninth: the memory at a tenth of the rows).
+1. **Bench setup**: a researcher ``bench.researcher`` asks, through the research services as on the
+   pages, and a policy officer per municipality (``bench.policy.<code>``) approves each part, which makes
+   the export and queues its job. Two requests whose purpose starts with "BENCH SETUP" (earlier ones are
+   deleted first): one over every municipality and period (the million, without free text, every variable
+   group), one over the largest municipality alone (about a ninth: the memory at a tenth of the rows).
 2. **Baseline**, in the same run: a plain ``COPY (SELECT ... FROM cases_case ...) TO STDOUT`` of the same
    cases' own columns, and a COPY of the export's full query (the cases joined to their per-case
    aggregates), each read to the end through psycopg in this process.
-3. **The export** in a child process (``--child``: Django set up afresh, `research.export.build` called as
-   the task worker calls it, outside a transaction), once per request; the child reports its wall time, its
-   stages and its peak memory (``ru_maxrss``). When the worker task exists (`maatwerk.research.tasks`), the
-   same call is what the task runs; the child measures the build, not the queueing.
+3. **The export in the worker**: ``manage.py db_worker --batch`` (the task worker of `make run`, leaving
+   when the queue is empty) runs the queued job, once per request; measured: the worker's wall time from
+   start to exit, the job's own time (started_at to finished_at of the export) and the worker's peak
+   memory (``ru_maxrss``).
 4. **Free text**: paragraphs of the case notes of the database (with their households' names) through
    `anonymize_for_research`, one call per paragraph, in one process after the engine is loaded:
    paragraphs per second per worker.
@@ -31,7 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -53,99 +53,61 @@ def parse_args():
     parser.add_argument("--pgdata", help="a cluster directory to make once and keep (outside the repository)")
     parser.add_argument("--port", type=int)
     parser.add_argument("--paragraphs", type=int, default=3000, help="free-text paragraphs to time")
-    parser.add_argument("--child", nargs=2, metavar=("EXPORT", "OUT"), help=argparse.SUPPRESS)
-    parser.add_argument("--profile", action="store_true", help="cProfile the child's build (top 25)")
     return parser.parse_args()
 
 
-def child(export_id: int, out: str, profile: bool) -> int:
-    """In a fresh process: build one export and print what it took as JSON."""
-    import django
-
-    django.setup()
-    from maatwerk.research.export import build
-    from maatwerk.research.models import ResearchExport
-
-    export = ResearchExport.objects.select_related("request").get(pk=export_id)
-    stages: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def progress(stage, done, total):
-        stages.setdefault(stage, time.perf_counter() - clock)
-
-    profiler = None
-    if profile:
-        import cProfile
-
-        profiler = cProfile.Profile()
-        profiler.enable()
-    path = build(export, out_dir=Path(out), progress=progress)
-    seconds = time.perf_counter() - clock
-    if profiler:
-        import pstats
-
-        profiler.disable()
-        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(25)
-    print(
-        json.dumps(
-            {
-                "seconds": seconds,
-                "stages": stages,
-                "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                "bytes": path.stat().st_size,
-                "rows": export.manifest["rows"],
-                "anonymity": export.manifest["anonymity"],
-            }
-        )
-    )
-    return 0
-
-
 def setup_requests():
+    """The bench's researcher asks through the services, and a policy officer of every municipality
+    approves its part: the export is made and its job queued, as on the research pages. Two requests,
+    decided one after the other by `approve` so that each runs in a worker of its own."""
     from django.contrib.auth import get_user_model
     from django.db.models import Count
-    from django.utils import timezone
 
     from maatwerk.accounts.models import Membership, Municipality, Role
     from maatwerk.cases.models import Case
-    from maatwerk.research.models import RequestPart, ResearchExport, ResearchRequest, VariableGroup
+    from maatwerk.research import services
+    from maatwerk.research.models import ResearchRequest, VariableGroup
 
-    user, made = get_user_model().objects.get_or_create(username="bench.researcher")
-    if made:
-        user.set_unusable_password()
-        user.save()
-        Membership.objects.create(user=user, role=Role.RESEARCHER, municipality=Municipality.objects.first())
+    def user(username, role, municipality):
+        made, created = get_user_model().objects.get_or_create(username=username)
+        if created:
+            made.set_unusable_password()
+            made.save()
+            Membership.objects.create(user=made, role=role, municipality=municipality)
+        return made
+
+    municipalities = list(Municipality.objects.order_by("pk"))
+    researcher = user("bench.researcher", Role.RESEARCHER, municipalities[0])
+    officers = {m.pk: user(f"bench.policy.{m.code}", Role.POLICY, m) for m in municipalities}
     ResearchRequest.objects.filter(purpose=PURPOSE).delete()
     span = Case.objects.order_by("opened_on").values_list("opened_on", flat=True)
     first, last = span.first(), span.last()
     largest = Case.objects.values("municipality_id").annotate(n=Count("id")).order_by("-n").first()
 
-    def make(municipalities) -> ResearchExport:
-        request = ResearchRequest.objects.create(
-            researcher=user,
+    def ask(chosen):
+        request = services.create_request(
+            by=researcher,
             purpose=PURPOSE,
             question="How fast is the export?",
-            period_from=first.replace(day=1),
-            period_to=last.replace(day=1),
+            period_from=f"{first:%Y-%m}",
+            period_to=f"{last:%Y-%m}",
+            municipalities=chosen,
             variable_groups=list(VariableGroup.values),
             free_text=False,
         )
-        for m in municipalities:
-            RequestPart.objects.create(
-                request=request,
-                municipality=m,
-                state=RequestPart.State.APPROVED,
-                reason="bench setup",
-                decided_by=user,
-                decided_at=timezone.now(),
-            )
-        return ResearchExport.objects.create(request=request, key=os.urandom(32))
 
-    everything = make(list(Municipality.objects.all()))
-    one = make([Municipality.objects.get(pk=largest["municipality_id"])])
+        def approve():
+            for part in request.parts.all():
+                services.decide_part(
+                    by=officers[part.municipality_id], part=part, approve=True, reason="bench setup"
+                )
+            return request.export
+
+        return approve
+
     return {
-        "largest municipality": (one, largest["n"]),
-        "all municipalities": (everything, Case.objects.count()),
+        "largest municipality": (ask([largest["municipality_id"]]), largest["n"]),
+        "all municipalities": (ask([m.pk for m in municipalities]), Case.objects.count()),
     }
 
 
@@ -183,22 +145,31 @@ def baseline(export) -> dict:
     return {"plain": copy_seconds(plain, params)[0], "full query": copy_seconds(full, full_params)[0]}
 
 
-def run_child(export, args) -> dict:
+def run_worker(export) -> dict:
+    """`manage.py db_worker --batch` (the worker `make run` starts, leaving when the queue is empty) runs
+    the queued job; its wall time, its peak memory (ru_maxrss of the process, from wait4) and the job's
+    own start-to-finish time as the export records it."""
+    from maatwerk.research.models import ResearchExport
+
     with tempfile.TemporaryDirectory(prefix="maatwerk-bench-research.") as out:
-        cmd = [
-            sys.executable,
-            __file__,
-            "--child",
-            str(export.pk),
-            out,
-            *(["--profile"] if args.profile else []),
-        ]
-        result = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())  # noqa: S603
-        if result.returncode != 0:
-            sys.exit(f"the export failed:\n{result.stderr[-3000:]}")
-        if args.profile:
-            print(result.stderr)
-        return json.loads(result.stdout.strip().splitlines()[-1])
+        env = {**os.environ, "MAATWERK_RESEARCH_DIR": out}
+        cmd = [sys.executable, "manage.py", "db_worker", "--batch", "--no-reload", "--verbosity", "0"]
+        clock = time.perf_counter()
+        worker = subprocess.Popen(cmd, cwd=ROOT, env=env)  # noqa: S603
+        _, status, usage = os.wait4(worker.pid, 0)
+        seconds = time.perf_counter() - clock
+        worker.returncode = os.waitstatus_to_exitcode(status)
+        export = ResearchExport.objects.get(pk=export.pk)
+        if worker.returncode != 0 or export.state != ResearchExport.State.DONE:
+            sys.exit(f"the export did not finish: worker {worker.returncode}, {export.state} {export.error}")
+        return {
+            "seconds": seconds,
+            "job_seconds": (export.finished_at - export.started_at).total_seconds(),
+            "maxrss_mb": usage.ru_maxrss / 1024,
+            "bytes": export.size_bytes,
+            "rows": export.manifest["rows"],
+            "anonymity": export.manifest["anonymity"],
+        }
 
 
 def timed(work: list[tuple[str, list[str]]]) -> float:
@@ -252,19 +223,19 @@ def run(args) -> int:
         call_command("demo", households=args.households, verbosity=0)
     exports = setup_requests()
     results = {}
-    for label, (export, n) in exports.items():
+    for label, (approve, n) in exports.items():
+        export = approve()
         base = baseline(export)
         print(
             f"{label}: {n:,} cases; COPY plain {base['plain']:.1f} s,"
             f" COPY of the full query {base['full query']:.1f} s"
         )
-        measured = run_child(export, args)
+        measured = run_worker(export)
         results[label] = (measured, base)
         a = measured["anonymity"]
         print(
-            f"  export {measured['seconds']:.1f} s (stages from start: "
-            + ", ".join(f"{s} {t:.1f}" for s, t in measured["stages"].items())
-            + f"), peak {measured['maxrss_mb']:.0f} MB, {measured['bytes'] / 1e6:.0f} MB zip,"
+            f"  worker {measured['seconds']:.1f} s (the job itself {measured['job_seconds']:.1f} s),"
+            f" peak {measured['maxrss_mb']:.0f} MB, {measured['bytes'] / 1e6:.0f} MB zip,"
             f" rows {measured['rows']:,}"
         )
         print(
@@ -302,8 +273,6 @@ def main() -> int:
     args = parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "maatwerk.settings")
     os.environ["DEBUG"] = "0"
-    if args.child:
-        return child(int(args.child[0]), args.child[1], args.profile)
     from bench_insights import Server
 
     server = Server(args.pgdata, args.port)
