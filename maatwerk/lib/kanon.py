@@ -7,8 +7,11 @@ Let the rows be fed to a `Tally` (pass 1) and then each row's quasi-identifier t
 (those for which `apply` did not answer None):
 
 * every published quasi-identifier tuple is shared by at least ``k`` published rows (k-anonymity), and
-* within every such class, every sensitive attribute takes at least ``l`` distinct values (distinct
-  l-diversity; a missing value, None, counts as one value),
+* within every such class, every sensitive attribute takes at least ``l`` distinct values among the rows
+  where it is known, or is unknown (None) in all of them (distinct l-diversity over the applicable rows:
+  None means "does not apply", e.g. the outcome of a case still open, and discloses nothing; counting it
+  as a value would fail every class of open cases, and blank whichever quasi-identifier tells open from
+  closed),
 
 provided pass 2 sees the same rows as pass 1 (the caller reads both in one snapshot, and should re-count
 what it wrote with a fresh `Tally` and `Tally.check` before it lets the file go). Rows that cannot be
@@ -105,6 +108,8 @@ class Tally:
             entry = self.classes[qi] = [0, *((() if cap is not None else set()) for _ in values)]
         entry[0] += 1
         for i, value in enumerate(values, 1):
+            if value is None:  # does not apply: no value to disclose (see the guarantee)
+                continue
             seen = entry[i]
             if cap is None:
                 seen.add(value)
@@ -117,10 +122,15 @@ class Tally:
         if not self.classes:
             return 0, 0
         k_reached = min(entry[0] for entry in self.classes.values())
-        l_reached = min((len(s) for entry in self.classes.values() for s in entry[1:]), default=l)
+        l_reached = min((len(s) for entry in self.classes.values() for s in entry[1:] if s), default=l)
         if k_reached < k or l_reached < l:
             raise ValueError(f"k {k_reached} < {k} or l {l_reached} < {l}")
         return k_reached, l_reached
+
+
+def _diverse(entry: list, l: int) -> bool:  # noqa: E741
+    """Whether every sensitive attribute of a class has `l` known values, or none (see the guarantee)."""
+    return all(not seen or len(seen) >= l for seen in entry[1:])
 
 
 def _union(a: tuple, b: tuple, cap: int) -> tuple:
@@ -174,9 +184,7 @@ class Plan:
     def lost_cells(self) -> float:
         """What `plan` minimised: the cells lost, a generalised cell counting the share of its hierarchy
         it climbed."""
-        depth = sum(
-            level / (h.height - 1) for h, level in zip(self.hierarchies, self.levels, strict=True)
-        )
+        depth = sum(level / (h.height - 1) for h, level in zip(self.hierarchies, self.levels, strict=True))
         lost_rows = self.suppressed_rows + self.withheld_rows
         return (self.rows - lost_rows) * depth + lost_rows * len(self.levels)
 
@@ -209,14 +217,14 @@ def _evaluate(classes: dict, levels: tuple[int, ...], k: int, l: int, cap, n_qi:
     passing = []
     failing = [0, *(() for _ in range(sensitive))]
     for key, entry in classes.items():
-        if key != star and entry[0] >= k and all(len(s) >= l for s in entry[1:]):
+        if key != star and entry[0] >= k and _diverse(entry, l):
             passing.append(key)
             generalised_cells += entry[0] * raised
         else:
             _merge(failing, entry, cap)
     top = classes.get(star)
     suppressed_rows = failing[0] - (top[0] if top else 0)  # an all-"*" class at the top node is no loss
-    withhold = failing[0] > 0 and not (failing[0] >= k and all(len(s) >= l for s in failing[1:]))
+    withhold = failing[0] > 0 and not (failing[0] >= k and _diverse(failing, l))
     withheld_rows = failing[0] if withhold else 0
     if withhold:
         suppressed_rows = 0

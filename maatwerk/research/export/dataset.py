@@ -23,7 +23,9 @@ through the anonymiser into the texts table). Agencies are published as a count,
 Sensitive attributes (distinct l-diversity, l = 2, inside every class of the quasi-identifiers): the set of
 life domains of the case (special-category data: health, debts, justice), and, when the outcome group is
 requested, whether the goal was reached. A class in which every household had the same set of domains
-would disclose that set for anybody known to be in the class; kanon suppresses or withholds it.
+would disclose that set for anybody known to be in the class; kanon suppresses or withholds it. The goal
+does not apply to a case still open (None): l counts the known values only, so a class of open cases
+passes while a class whose closed cases all failed does not (else the closed month would always be "*").
 
 Suppression limit: 5 % of the rows (suppressed plus withheld); beyond it kanon generalises instead.
 
