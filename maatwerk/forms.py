@@ -10,12 +10,16 @@ from maatwerk.lib import money
 from maatwerk.validation import parse_money
 
 
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+def add_service_errors(form: forms.Form, exc: ValidationError, *, replace: bool = False) -> None:
     """A service's ValidationError on a form: each message on the field it names, when the form has that
-    field, and above the form otherwise (a rule across fields, or a field the form does not show)."""
+    field, and above the form otherwise (a rule across fields, or a field the form does not show). With
+    `replace`, the service's messages for a field take the place of the form's own (a form that lets the
+    service judge every field would otherwise say "required" twice)."""
     errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
     for field, messages in errors.items():
         target = field if field in form.fields else None
+        if replace and target:
+            form.errors.pop(target, None)
         for message in messages:
             form.add_error(target, message)
 
@@ -104,8 +108,8 @@ class NLDSFormMixin:
             if field.help_text:
                 widget.attrs["aria-describedby"] = f"{self[name].auto_id}_help"
 
-    def add_service_errors(self, exc: ValidationError) -> None:
-        add_service_errors(self, exc)
+    def add_service_errors(self, exc: ValidationError, *, replace: bool = False) -> None:
+        add_service_errors(self, exc, replace=replace)
 
     def full_clean(self):
         super().full_clean()

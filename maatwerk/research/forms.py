@@ -18,6 +18,7 @@ class MonthInput(forms.TextInput):
 
 
 YES_NO = [("yes", _("yes")), ("no", _("no"))]
+TEXT_FIELDS = ("purpose", "question", "period_from", "period_to")
 
 
 class RequestForm(NLDSFormMixin, forms.Form):
@@ -67,8 +68,15 @@ class RequestForm(NLDSFormMixin, forms.Form):
         ]
 
     def service_arguments(self) -> dict:
-        data = dict(self.cleaned_data)
-        data["free_text"] = data["free_text"] == "yes"
+        """What the service judges: the parsed values, and where the form already found a field wrong,
+        what was sent, so that the service (where the rules live) names every wrong field at once instead
+        of the form's "required" first and the service's rules on the next try."""
+        cleaned = getattr(self, "cleaned_data", {})
+        data = {name: cleaned.get(name, self.data.get(name, "")) for name in TEXT_FIELDS}
+        for name in ("municipalities", "variable_groups"):
+            data[name] = cleaned.get(name, self.data.getlist(name))
+        free_text = cleaned.get("free_text", self.data.get("free_text"))
+        data["free_text"] = {"yes": True, "no": False}.get(free_text)
         return data
 
 

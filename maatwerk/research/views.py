@@ -67,11 +67,12 @@ def request_list(request):
 def request_new(request):
     _require(request.user, services.REQUEST_ROLES)
     form = RequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        form.is_valid()  # parses; the service judges every field at once (RequestForm.service_arguments)
         try:
             created = services.create_request(by=request.user, **form.service_arguments())
         except ValidationError as exc:
-            form.add_service_errors(exc)
+            form.add_service_errors(exc, replace=True)
         else:
             messages.success(request, _("Request #%(n)d sent to the municipalities.") % {"n": created.pk})
             return redirect("research:detail", created.pk)

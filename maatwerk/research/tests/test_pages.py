@@ -43,6 +43,22 @@ def test_bad_form_is_shown_again_with_dutch_field_errors(world, client_for):
     assert not ResearchRequest.objects.exists()
 
 
+def test_every_wrong_field_is_named_at_once_also_when_some_are_missing(world, client_for):
+    # What a researcher met in the browser: the form's "required" came first, the rules on the next try.
+    response = client_for(world.rita).post(
+        "/onderzoek/nieuw/",
+        {"purpose": "   ", "question": "Bel 0612345678", "period_from": "2026-05", "period_to": "2025-01"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert page.count("Dit veld is verplicht.") == 1  # the purpose, once
+    assert "De laatste maand ligt voor de eerste." in page
+    assert "Kies minstens één gemeente." in page
+    assert "Kies ja of nee." in page
+    assert "telefoonnummer" in page
+    assert not ResearchRequest.objects.exists()
+
+
 def test_policy_officer_approves_from_the_detail_page_and_the_export_is_built(world, client_for):
     request = ask(world)
     part = request.parts.get()
