@@ -23,6 +23,8 @@ from django.utils import timezone
 
 from maatwerk.budgets.models import Channel, EntryKind, LedgerEntry, SpendStatus
 from maatwerk.cases.models import Agency, FollowUp, LifeDomain, TimeEntry
+from maatwerk.lib.sqlcode import flag as _flag
+from maatwerk.lib.sqlcode import literal as _lit
 
 from .models import (
     DIMENSIONS,
@@ -69,17 +71,6 @@ _DIALECTS = {
         empty_json="CAST('[]' AS jsonb)",
     ),
 }
-
-
-def _lit(value: str) -> str:
-    """A code constant (a choice value) as an SQL string literal; they are plain words, never input."""
-    if not value.replace("_", "").isalnum():
-        raise ValueError(f"not a plain code: {value!r}")
-    return f"'{value}'"
-
-
-def _flag(condition: str) -> str:
-    return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
 
 
 def _money(expression: str) -> str:

@@ -26,7 +26,7 @@ import re
 
 import docdeid as dd
 
-from maatwerk.lib.anonymize import RESEARCH
+from maatwerk.lib.anonymize import RESEARCH, _Pattern
 
 _MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
 _MONTH_ABBREVIATIONS = r"jan|febr?|mrt|mar|apr|jun|jul|aug|sept?|okt|oct|nov|dec"
@@ -124,31 +124,17 @@ DATES = (("research_dates", "datum", _DATES, _date_span),)
 _SAFETY_NAMES = frozenset((name, tag) for name, tag, _, _ in SAFETY)
 
 
-class ResearchPattern(dd.process.Annotator):
-    """Tags each match of a pattern that `accept` does not turn down, in research text only."""
+class ResearchPattern(_Pattern):
+    """`_Pattern` in research text only (the document's metadata says which), and skipped at once when
+    the text cannot hold a match."""
 
     def __init__(self, tag: str, pattern: re.Pattern, accept, priority: int) -> None:
-        super().__init__(tag=tag, priority=priority)
-        self.pattern, self.accept = pattern, accept
+        super().__init__(tag, pattern, accept, priority=priority)
 
     def annotate(self, doc: dd.Document) -> list[dd.Annotation]:
         if doc.metadata is None or not doc.metadata[RESEARCH] or not _may_match(self.pattern, doc.text):
             return []
-        found = []
-        for match in self.pattern.finditer(doc.text):
-            span = self.accept(match, doc.text)
-            if span is not None:
-                start, end = span
-                found.append(
-                    dd.Annotation(
-                        text=doc.text[start:end],
-                        start_char=start,
-                        end_char=end,
-                        tag=self.tag,
-                        priority=self.priority,
-                    )
-                )
-        return found
+        return super().annotate(doc)
 
 
 def annotators(priority: int) -> list[tuple[str, dd.process.Annotator]]:

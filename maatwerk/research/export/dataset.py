@@ -35,8 +35,8 @@ barriers are read as one query that joins `cases_case` to one GROUP BY subquery 
 would issue a query per related table per chunk and build a model instance per row.
 """
 
-# The SQL is built from table and column names of the models and plain choice codes (`_lit` checks them);
-# every value from a request goes in as a parameter.
+# The SQL is built from table and column names of the models and plain choice codes (checked by
+# `maatwerk.lib.sqlcode.literal`); every value from a request goes in as a parameter.
 # ruff: noqa: S608
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ from maatwerk.barriers.models import BarrierType
 from maatwerk.budgets.models import Channel, SpendStatus
 from maatwerk.cases.models import LifeDomain, Moment, Person, TimeEntry
 from maatwerk.lib import kanon
+from maatwerk.lib.sqlcode import flag as _flag
+from maatwerk.lib.sqlcode import literal as _lit
 from maatwerk.research.models import VariableGroup
 
 CORE = "core"
@@ -104,17 +106,6 @@ BARRIER_NL = {
     BarrierType.BUDGET_PARTITION: "schotten tussen budgetten",
 }
 CHANNEL_NL = {Channel.MAATWERKBUDGET: "maatwerkbudget", Channel.BIJZONDERE_BIJSTAND: "bijzondere bijstand"}
-
-
-def _lit(value: str) -> str:
-    """A code constant (a choice value) as an SQL literal; plain words, never input."""
-    if not value.replace("_", "").isalnum():
-        raise ValueError(f"not a plain code: {value!r}")
-    return f"'{value}'"
-
-
-def _flag(condition: str) -> str:
-    return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
 
 
 @dataclass(frozen=True)
