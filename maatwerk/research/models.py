@@ -152,13 +152,17 @@ class ResearchExport(models.Model):
     def stage_display(self) -> str:
         return str(self.STAGES.get(self.stage, self.stage))
 
+    # Where each stage sits on the bar (from, to in %), roughly its share of a large export's time, so that
+    # the bar only moves forward across stages instead of starting again at 0 with each.
+    STAGE_SPANS = {"counting": (0, 15), "planning": (15, 20), "writing": (20, 95), "packing": (95, 100)}
+
     @property
     def percent(self) -> int:
         if self.state == self.State.DONE:
             return 100
-        if not self.progress_total:
-            return 0
-        return min(100, int(100 * self.progress_done / self.progress_total))
+        fraction = min(1.0, self.progress_done / self.progress_total) if self.progress_total else 0.0
+        start, end = self.STAGE_SPANS.get(self.stage, (0, 100))
+        return int(start + (end - start) * fraction)
 
     @property
     def in_progress(self) -> bool:

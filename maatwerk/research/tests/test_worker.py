@@ -163,3 +163,23 @@ def test_the_task_expires_what_is_due_before_it_builds(world, settings):
     approved(world)
     old.refresh_from_db()
     assert old.state == State.EXPIRED
+
+
+def test_the_bar_moves_forward_across_the_stages():
+    export = ResearchExport(state=State.RUNNING)
+    seen = []
+    for stage, done, total in [
+        ("counting", 0, 100),
+        ("counting", 100, 100),
+        ("planning", 0, 1),
+        ("planning", 1, 1),
+        ("writing", 0, 100),
+        ("writing", 50, 100),
+        ("writing", 100, 100),
+        ("packing", 0, 1),
+    ]:
+        export.stage, export.progress_done, export.progress_total = stage, done, total
+        seen.append(export.percent)
+    assert seen == sorted(seen) and seen[0] == 0 and seen[-1] < 100
+    export.state = State.DONE
+    assert export.percent == 100
