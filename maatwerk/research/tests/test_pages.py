@@ -176,3 +176,15 @@ def test_navigation_shows_research_to_researcher_and_policy_only(world, client_f
     for user, shown in ((world.rita, True), (world.erin, True), (world.alice, False), (world.pat, False)):
         page = client_for(user).get("/", follow=True).content.decode()
         assert ('href="/onderzoek/"' in page) is shown, user
+
+
+def test_ready_export_says_what_the_file_holds(world, client_for):
+    export = approved(world).export
+    ResearchExport.objects.filter(pk=export.pk).update(
+        manifest={
+            "rows": 1234,
+            "anonymity": {"k_reached": 12, "l_reached": 3, "suppressed_rows": 40, "withheld_rows": 1},
+        }
+    )
+    page = client_for(world.rita).get(f"/onderzoek/{export.request_id}/").content.decode()
+    assert "1234 casussen" in page and "minstens 12 huishoudens" in page and "40 rijen onderdrukt" in page
