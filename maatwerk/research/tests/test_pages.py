@@ -97,10 +97,12 @@ def test_status_fragment_polls_while_running_and_stops_when_done(world, client_f
     export = approved(world).export
     client = client_for(world.rita)
     ResearchExport.objects.filter(pk=export.pk).update(
-        state=ResearchExport.State.RUNNING, progress_done=3, progress_total=4
+        state=ResearchExport.State.RUNNING, stage="writing", progress_done=1, progress_total=3
     )
     running = client.get(f"/onderzoek/{export.request_id}/status/").content.decode()
-    assert 'hx-trigger="every 2s"' in running and 'value="75"' in running and "75%" in running
+    # A third of the writing stage, which spans 20-95 % of the bar.
+    assert 'hx-trigger="every 2s"' in running and 'value="45"' in running and "45%" in running
+    assert "bestanden schrijven" in running
     ResearchExport.objects.filter(pk=export.pk).update(state=ResearchExport.State.DONE)
     done = client.get(f"/onderzoek/{export.request_id}/status/").content.decode()
     assert "hx-trigger" not in done and "Export downloaden" in done
