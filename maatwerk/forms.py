@@ -20,8 +20,17 @@ def add_service_errors(form: forms.Form, exc: ValidationError, *, replace: bool 
         target = field if field in form.fields else None
         if replace and target:
             form.errors.pop(target, None)
+        label = str(form.fields[target].label or "") if target else ""
         for message in messages:
-            form.add_error(target, message)
+            form.add_error(target, _without_label(message, label))
+
+
+def _without_label(message: str, label: str) -> str:
+    """A service's message names its field for the API ("Onderzoeksvraag: bevat een naam ..."); on a form
+    the field's label already stands before every error, so it would read twice."""
+    if label and message.casefold().startswith(label.casefold() + ":"):
+        return message[len(label) + 1 :].lstrip()
+    return message
 
 
 class DateInput(forms.DateInput):

@@ -213,7 +213,9 @@ def test_page_errors_are_shown_and_nothing_saved(world, client_for):
     )
     body = response.content.decode()
     assert response.status_code == 200 and 'aria-invalid="true"' in body
-    assert "Omschrijving: bevat een naam (&#x27;Zwanenburg&#x27;)" in body
+    # The field's label once, then the finding (not "omschrijving: Omschrijving: bevat ...").
+    assert "omschrijving: bevat een naam (&#x27;zwanenburg&#x27;)" in body.lower()
+    assert "omschrijving: omschrijving" not in body.lower()
     barrier.refresh_from_db()
     assert barrier.title != CORRECTED
 

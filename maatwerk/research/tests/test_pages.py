@@ -56,6 +56,7 @@ def test_every_wrong_field_is_named_at_once_also_when_some_are_missing(world, cl
     assert "Kies minstens één gemeente." in page
     assert "Kies ja of nee." in page
     assert "telefoonnummer" in page
+    assert "onderzoeksvraag: Onderzoeksvraag" not in page  # the label once, before the message
     assert not ResearchRequest.objects.exists()
 
 
