@@ -119,16 +119,22 @@ class NLDSFormMixin:
 
     def add_service_errors(self, exc: ValidationError, *, replace: bool = False) -> None:
         add_service_errors(self, exc, replace=replace)
+        # The service's errors come after validation: the fields it names get their aria attributes too.
+        self._wire_errors()
 
     def full_clean(self):
         super().full_clean()
         # Errors are only known after validation: wire aria attributes now.
+        self._wire_errors()
+
+    def _wire_errors(self) -> None:
         for name in self.errors:
             if name in self.fields:
                 widget = self.fields[name].widget
                 widget.attrs["aria-invalid"] = "true"
-                if "utrecht-textbox" in widget.attrs.get("class", ""):
-                    widget.attrs["class"] += " utrecht-textbox--invalid"
+                css = widget.attrs.get("class", "")
+                if "utrecht-textbox" in css and "utrecht-textbox--invalid" not in css:
+                    widget.attrs["class"] = css + " utrecht-textbox--invalid"
                 ids = set(widget.attrs.get("aria-describedby", "").split()) - {""}
                 ids.add(f"{self[name].auto_id}_error")
                 widget.attrs["aria-describedby"] = " ".join(sorted(ids))

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 import zipfile
 
 from django.utils import timezone
@@ -57,6 +58,11 @@ def test_every_wrong_field_is_named_at_once_also_when_some_are_missing(world, cl
     assert "Kies ja of nee." in page
     assert "telefoonnummer" in page
     assert "onderzoeksvraag: Onderzoeksvraag" not in page  # the label once, before the message
+    # The service's errors are wired like the form's: the field says it is invalid and where why is.
+    assert re.search(r'<textarea[^>]*name="question"[^>]*aria-invalid="true"', page) or re.search(
+        r'<textarea[^>]*aria-invalid="true"[^>]*name="question"', page
+    )
+    assert 'aria-describedby="id_question_error id_question_help"' in page
     assert not ResearchRequest.objects.exists()
 
 
