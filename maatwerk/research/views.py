@@ -66,7 +66,9 @@ def request_list(request):
 @login_required
 def request_new(request):
     _require(request.user, services.REQUEST_ROLES)
-    form = RequestForm(request.POST or None)
+    # Bound on every POST, also an empty one (`request.POST or None` would leave that form unbound, with
+    # no cleaned data for the service's errors to go on).
+    form = RequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         form.is_valid()  # parses; the service judges every field at once (RequestForm.service_arguments)
         try:

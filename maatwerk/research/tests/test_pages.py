@@ -66,6 +66,13 @@ def test_every_wrong_field_is_named_at_once_also_when_some_are_missing(world, cl
     assert not ResearchRequest.objects.exists()
 
 
+def test_an_empty_post_names_the_fields_instead_of_failing(world, client_for):
+    response = client_for(world.rita).post("/onderzoek/nieuw/", {})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Dit veld is verplicht." in page and "Kies minstens één gemeente." in page
+
+
 def test_policy_officer_approves_from_the_detail_page_and_the_export_is_built(world, client_for):
     request = ask(world)
     part = request.parts.get()
