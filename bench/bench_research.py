@@ -1,7 +1,7 @@
 """The research export (issue #14) at a million cases on PostgreSQL, and free text through the anonymiser.
 
 Run from the repository root:
-``python bench/bench_research.py --pgdata /work/benchdata/pg-1m [--households N] [--paragraphs N]``.
+``python bench/bench_research.py --pgdata ~/benchdata/pg-1m [--households N] [--paragraphs N]``.
 
 The server is bench_insights.py's (with ``--pgdata DIR`` a kept cluster, reused when it is running and
 stopped afterwards only when this run started it; without it a throwaway one loaded with
