@@ -1,14 +1,18 @@
 """The real thing once: `manage.py db_worker` on a file SQLite database, killed with SIGKILL in the middle
 of an export, started again as `make run` starts it; the export ends DONE, built to the end exactly once.
 
-It migrates a fresh database and starts processes (about 10 s), so it waits on the database's state
-with a deadline, never on a fixed sleep."""
+It migrates a fresh database and starts processes (about 10 s). The test and the worker meet at two named
+pipes, so each side waits for the other's step itself, never for a guessed time: the job writes to
+`halfway` when it has reported progress (and blocks until the test has read it), then waits to be let on
+through `gate` (until the test writes to it). The restarted worker runs with `--batch`: it leaves when the
+queue is empty, so the test waits for it to exit."""
 
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -17,10 +21,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 DEADLINE = 120  # seconds for any one state to be reached
 
-# Run as the worker: the real export job, with a gate in it so that the test can kill the worker while the
-# job is halfway; every finished build appends its attempt to builds.txt.
+# Run as the worker: the real export job, with the two pipes in it; every finished build appends its
+# attempt to builds.txt.
 WORKER = """
-import os, pathlib, sys, time
+import os, pathlib
 import django
 django.setup()
 from maatwerk.research import export
@@ -28,15 +32,15 @@ from maatwerk.research.tests.factories import stub_build as real  # a world of n
 here = pathlib.Path(os.environ["RESTART_TEST_DIR"])
 def gated(obj, *, out_dir, progress):
     progress("cases", 1, 10)
-    while not (here / "gate").exists():
-        time.sleep(0.05)
+    (here / "halfway").write_text(str(obj.attempt))  # blocks until the test reads it
+    (here / "gate").read_text()  # blocks until the test lets it on
     path = real(obj, out_dir=out_dir, progress=progress)
     with open(here / "builds.txt", "a") as f:
         f.write(f"{obj.attempt}\\n")
     return path
 export.build = gated
 from django.core.management import call_command
-call_command("db_worker", "--no-reload", "--interval", "0.2", "--no-startup-delay", verbosity=0)
+call_command("db_worker", "--no-reload", "--batch", "--interval", "0.2", "--no-startup-delay", verbosity=0)
 """
 
 SETUP = """
@@ -54,17 +58,34 @@ services.decide_part(by=erin, part=request.parts.get(), approve=True, reason="Pa
 """
 
 
-def wait_for(db: Path, query: str, want, proc=None):
+def meet(pipe: Path, proc, *, write: str | None = None) -> str:
+    """Read what the worker writes into `pipe`, or (`write`) write to it for the worker to read: opening
+    a named pipe blocks until the other side opens it, so this returns when the worker got there. In a
+    thread, so that a worker that died first fails the test instead of blocking it."""
+    got = []
+
+    def step():
+        if write is None:
+            got.append(pipe.read_text())
+        else:
+            pipe.write_text(write)
+            got.append(write)
+
+    meeting = threading.Thread(target=step, daemon=True)
+    meeting.start()
     deadline = time.monotonic() + DEADLINE
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise AssertionError(f"the worker exited with {proc.returncode}")
-        with sqlite3.connect(db, timeout=10) as connection:
-            row = connection.execute(query).fetchone()
-        if row == want:
-            return
-        time.sleep(0.1)  # polling the database's state, not waiting for a guess
-    raise AssertionError(f"{query} never gave {want}, last {row}")
+    while meeting.is_alive() and proc.poll() is None and time.monotonic() < deadline:
+        meeting.join(timeout=0.5)
+    if not got:
+        raise AssertionError(f"the worker never reached {pipe.name} (exit code {proc.poll()})")
+    return got[0]
+
+
+def export_row(db: Path) -> tuple:
+    with sqlite3.connect(db, timeout=10) as connection:
+        return connection.execute(
+            "SELECT state, attempt, progress_done, progress_total FROM research_researchexport"
+        ).fetchone()
 
 
 @pytest.mark.skipif(os.environ.get("MAATWERK_SKIP_PROCESS_TESTS") == "1", reason="process tests disabled")
@@ -86,23 +107,29 @@ def test_worker_killed_mid_export_builds_it_once_after_restart(tmp_path):
 
     run("manage.py", "migrate", "--verbosity", "0")
     run("-c", SETUP)
-    state = "SELECT state, attempt, progress_done, progress_total FROM research_researchexport"
+    os.mkfifo(tmp_path / "halfway")
+    os.mkfifo(tmp_path / "gate")
     first = subprocess.Popen([sys.executable, "-c", WORKER], cwd=ROOT, env=env)
     try:
-        wait_for(db, state, ("running", 1, 1, 10), first)
+        assert meet(tmp_path / "halfway", first) == "1"
+        # Its progress was written before it said so.
+        assert export_row(db) == ("running", 1, 1, 10)
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=30)
 
     # As scripts/run-with-worker.sh starts it again.
     run("manage.py", "recover_research", "--stale-after", "0", "--verbosity", "0")
-    (tmp_path / "gate").touch()
     second = subprocess.Popen([sys.executable, "-c", WORKER], cwd=ROOT, env=env)
     try:
-        wait_for(db, "SELECT state, attempt FROM research_researchexport", ("done", 2), second)
+        assert meet(tmp_path / "halfway", second) == "2"
+        meet(tmp_path / "gate", second, write="on")
+        assert second.wait(timeout=DEADLINE) == 0
     finally:
-        second.send_signal(signal.SIGTERM)
-        second.wait(timeout=60)
+        if second.poll() is None:
+            second.send_signal(signal.SIGKILL)
+            second.wait(timeout=30)
+    assert export_row(db)[:2] == ("done", 2)
     assert (tmp_path / "builds.txt").read_text().split() == ["2"]
     export_dir = next((tmp_path / "research").iterdir())
     assert [p.name for p in export_dir.iterdir()] == ["attempt-2"]
