@@ -44,6 +44,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.utils import translation
+
 from maatwerk.barriers.models import BarrierType
 from maatwerk.budgets.models import Channel, SpendStatus
 from maatwerk.cases.models import LifeDomain, Moment, Person, TimeEntry
@@ -66,22 +68,15 @@ class Column:
     sql: str = ""  # the expression in the cases query; "" for columns computed in Python
 
 
-# Dutch names for the codebook (the files' language, independent of the user's interface language).
-DOMAIN_NL = {
-    LifeDomain.FINANCES: "financiën",
-    LifeDomain.WORK_EDUCATION: "werk en opleiding",
-    LifeDomain.DAYTIME: "tijdsbesteding",
-    LifeDomain.HOUSING: "huisvesting",
-    LifeDomain.DOMESTIC_RELATIONS: "huiselijke relaties",
-    LifeDomain.MENTAL_HEALTH: "geestelijke gezondheid",
-    LifeDomain.PHYSICAL_HEALTH: "lichamelijke gezondheid",
-    LifeDomain.SUBSTANCE_USE: "middelengebruik",
-    LifeDomain.BASIC_ADL: "basale ADL",
-    LifeDomain.INSTRUMENTAL_ADL: "instrumentele ADL",
-    LifeDomain.SOCIAL_NETWORK: "sociaal netwerk",
-    LifeDomain.PARTICIPATION: "maatschappelijke participatie",
-    LifeDomain.JUSTICE: "justitie",
-}
+def dutch(choice) -> str:
+    """A choice's label in Dutch, from the catalogue the interface uses: the codebook is Dutch whatever
+    the language of the user whose export it is."""
+    with translation.override("nl"):
+        return str(choice.label)
+
+
+# Worded for the codebook's sentences ("score financiën bij de intake", "uren besteed aan MDO-overleg"),
+# where the interface's labels ("intake", "MDO (multidisciplinair overleg)") would read badly.
 MOMENT_NL = {
     Moment.INTAKE: "bij de intake",
     Moment.CLOSE: "bij afsluiting",
@@ -95,15 +90,6 @@ ACTIVITY_NL = {
     TimeEntry.Activity.ADMINISTRATION: "administratie",
     TimeEntry.Activity.TRAVEL: "reistijd",
     TimeEntry.Activity.OTHER: "overig",
-}
-BARRIER_NL = {
-    BarrierType.RULE_CLASH: "botsende regels",
-    BarrierType.UNUSED_ROOM: "onbenutte ruimte in de regels",
-    BarrierType.COOPERATION: "samenwerking",
-    BarrierType.INFORMATION_EXCHANGE: "informatie-uitwisseling",
-    BarrierType.DEADLINES: "termijnen",
-    BarrierType.SANCTION_STACKING: "stapeling van handhaving en sancties",
-    BarrierType.BUDGET_PARTITION: "schotten tussen budgetten",
 }
 CHANNEL_NL = {Channel.MAATWERKBUDGET: "maatwerkbudget", Channel.BIJZONDERE_BIJSTAND: "bijzondere bijstand"}
 
@@ -198,7 +184,7 @@ def core_columns() -> list[Column]:
             Column(
                 f"domain_{domain.name.lower()}",
                 "bool01",
-                f"leefgebied {DOMAIN_NL[domain]} speelt",
+                f"leefgebied {dutch(domain)} speelt",
                 "0, 1",
                 sql=_flag(f"(c.domains & {1 << (domain - 1)}) <> 0"),
             )
@@ -320,7 +306,7 @@ def group_columns(d: Dialect) -> dict[str, list[Column]]:
         Column(
             f"score_{moment}_{domain.name.lower()}",
             "int",
-            f"score {DOMAIN_NL[domain]} {MOMENT_NL[moment]}",
+            f"score {dutch(domain)} {MOMENT_NL[moment]}",
             "1-5; leeg = niet gescoord",
             group=VariableGroup.SCORES,
             sql=f"s.{moment}_{int(domain)}",
@@ -332,7 +318,7 @@ def group_columns(d: Dialect) -> dict[str, list[Column]]:
         Column(
             f"barrier_{barrier}",
             "bool01",
-            f"knelpunt van het type {BARRIER_NL[barrier]} gekoppeld",
+            f"knelpunt van het type {dutch(barrier)} gekoppeld",
             "0, 1",
             group=VariableGroup.BARRIERS,
             sql=f"COALESCE(br.{barrier}, 0)",
