@@ -378,19 +378,21 @@ def _grouped_number_span(match: re.Match, text: str) -> Span | None:
     return None
 
 
+def _field_or_place(words: list[str]) -> bool:
+    """Every word one of the field's or a kept place: "afdeling Schuldhulpverlening" is a department of
+    the municipality, "unit Eindhoven" or "De Eindhoven" no unit of care."""
+    return all(w.casefold() in _FIELD_WORDS or kept_place(w) for w in words)
+
+
 def _care_unit_span(match: re.Match, text: str) -> Span | None:
-    # "afdeling Schuldhulpverlening" is a department of the municipality, the field's word; so is a kept
-    # place ("unit Eindhoven").
-    name = match.group(1)
-    words = [w for w in _WORD.findall(name) if w.casefold() not in ("de", "het", "t")]
-    if words and all(w.casefold() in _FIELD_WORDS or kept_place(w) for w in words):
+    words = [w for w in _WORD.findall(match.group(1)) if w.casefold() not in ("de", "het", "t")]
+    if words and _field_or_place(words):
         return None
     return match.span(1)
 
 
 def _article_name_span(match: re.Match, text: str) -> Span | None:
-    words = _WORD.findall(match.group())[1:]
-    if all(w.casefold() in _FIELD_WORDS or kept_place(w) for w in words):
+    if _field_or_place(_WORD.findall(match.group())[1:]):
         return None
     return match.span()
 
