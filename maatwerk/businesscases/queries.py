@@ -8,6 +8,17 @@ from maatwerk.cases.queries import visible_cases
 
 from .models import BusinessCaseVersion, ValueTriangle
 
+# The latest version (highest number) of each business case as a FROM clause, for the hand-written
+# aggregate SQL of the dashboards' refresh and of the research export: `b` the business case, `v` its
+# latest version (BusinessCase.latest_version is the same rule for one case).
+LATEST_VERSION_SOURCES = """businesscases_businesscase b
+            JOIN (
+                SELECT business_case_id, MAX(number) AS number
+                FROM businesscases_businesscaseversion GROUP BY business_case_id
+            ) latest ON latest.business_case_id = b.id
+            JOIN businesscases_businesscaseversion v
+                ON v.business_case_id = latest.business_case_id AND v.number = latest.number"""
+
 
 def versions_for(user) -> QuerySet:
     return tenancy.scope(

@@ -22,6 +22,8 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from maatwerk.budgets.models import Channel, EntryKind, LedgerEntry, SpendStatus
+from maatwerk.businesscases.queries import LATEST_VERSION_SOURCES
+from maatwerk.cases.lib import bit
 from maatwerk.cases.models import Agency, FollowUp, LifeDomain, TimeEntry
 from maatwerk.lib.sqlcode import flag as _flag
 from maatwerk.lib.sqlcode import literal as _lit
@@ -149,9 +151,9 @@ def _fact_expressions(d: _Dialect) -> dict[str, str]:
     for grade in range(1, 11):
         e[f"grade_{grade}"] = _flag(f"fb.grade = {grade}")
     for domain in LifeDomain.values:
-        e[f"domain_{domain}"] = _flag(f"(c.domains & {1 << (domain - 1)}) <> 0")
+        e[f"domain_{domain}"] = _flag(f"(c.domains & {bit(domain)}) <> 0")
     for agency in Agency.values:
-        e[f"agency_{agency}"] = _flag(f"(c.agencies & {1 << (agency - 1)}) <> 0")
+        e[f"agency_{agency}"] = _flag(f"(c.agencies & {bit(agency)}) <> 0")
     return e
 
 
@@ -206,14 +208,7 @@ def _fact_sources(d: _Dialect) -> str:
                 ) AS avoided,
                 v.weakest_grade AS grade,
                 v.net_draws
-            FROM businesscases_businesscase b
-            JOIN (
-                SELECT business_case_id, MAX(number) AS number
-                FROM businesscases_businesscaseversion
-                GROUP BY business_case_id
-            ) latest ON latest.business_case_id = b.id
-            JOIN businesscases_businesscaseversion v
-                ON v.business_case_id = latest.business_case_id AND v.number = latest.number
+            FROM {LATEST_VERSION_SOURCES}
         ) bc ON bc.case_id = c.id
         LEFT JOIN cases_followup f3
             ON f3.case_id = c.id AND f3.kind = {_lit(FollowUp.Kind.THREE_MONTHS)} AND f3.{done}

@@ -48,6 +48,8 @@ from django.utils import translation
 
 from maatwerk.barriers.models import BarrierType
 from maatwerk.budgets.models import Channel, SpendStatus
+from maatwerk.businesscases.queries import LATEST_VERSION_SOURCES
+from maatwerk.cases.lib import bit
 from maatwerk.cases.models import LifeDomain, Moment, Person, TimeEntry
 from maatwerk.lib import kanon
 from maatwerk.lib.sqlcode import flag as _flag
@@ -186,7 +188,7 @@ def core_columns() -> list[Column]:
                 "bool01",
                 f"leefgebied {dutch(domain)} speelt",
                 "0, 1",
-                sql=_flag(f"(c.domains & {1 << (domain - 1)}) <> 0"),
+                sql=_flag(f"(c.domains & {bit(domain)}) <> 0"),
             )
         )
     return columns
@@ -374,13 +376,7 @@ def _sources(d: Dialect, groups: list[str]) -> str:
                 ROUND(v.expected_net + v.investment, 2) AS avoided,
                 {_json(d, "v.result", "simulation", "net", "p5")} AS p5,
                 {_json(d, "v.result", "simulation", "net", "p95")} AS p95
-            FROM businesscases_businesscase b
-            JOIN (
-                SELECT business_case_id, MAX(number) AS number
-                FROM businesscases_businesscaseversion GROUP BY business_case_id
-            ) latest ON latest.business_case_id = b.id
-            JOIN businesscases_businesscaseversion v
-                ON v.business_case_id = latest.business_case_id AND v.number = latest.number
+            FROM {LATEST_VERSION_SOURCES}
         ) bc ON bc.case_id = c.id""")
     if VariableGroup.SPEND in groups:
         counted = ", ".join(_lit(s) for s in (SpendStatus.APPROVED, SpendStatus.PAID))
