@@ -140,28 +140,26 @@ class ResearchExport(models.Model):
             )
         return self.error
 
-    # The stages the export job reports (maatwerk/research/export), as the progress bar names them.
+    # The stages the export job reports (maatwerk/research/export): the name the progress bar gives each,
+    # and where on the bar it sits (from, to in %, roughly its share of a large export's time), so that the
+    # bar only moves forward across stages instead of starting again at 0 with each.
     STAGES = {
-        "counting": _("counting the cases"),
-        "planning": _("choosing how coarse the figures must be"),
-        "writing": _("writing the files"),
-        "packing": _("packing the zip"),
+        "counting": (_("counting the cases"), 0, 15),
+        "planning": (_("choosing how coarse the figures must be"), 15, 20),
+        "writing": (_("writing the files"), 20, 95),
+        "packing": (_("packing the zip"), 95, 100),
     }
 
     @property
     def stage_display(self) -> str:
-        return str(self.STAGES.get(self.stage, self.stage))
-
-    # Where each stage sits on the bar (from, to in %), roughly its share of a large export's time, so that
-    # the bar only moves forward across stages instead of starting again at 0 with each.
-    STAGE_SPANS = {"counting": (0, 15), "planning": (15, 20), "writing": (20, 95), "packing": (95, 100)}
+        return str(self.STAGES[self.stage][0]) if self.stage in self.STAGES else self.stage
 
     @property
     def percent(self) -> int:
         if self.state == self.State.DONE:
             return 100
         fraction = min(1.0, self.progress_done / self.progress_total) if self.progress_total else 0.0
-        start, end = self.STAGE_SPANS.get(self.stage, (0, 100))
+        _label, start, end = self.STAGES.get(self.stage, (None, 0, 100))
         return int(start + (end - start) * fraction)
 
     @property
