@@ -61,6 +61,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "mozilla_django_oidc",
+    # zgw-consumers (the ZGW services, Open Zaak) and what its models and admin need.
+    "solo",
+    "privates",
+    "simple_certmanager",
+    "zgw_consumers",
     "django_tasks",
     "django_tasks_db",
     "maatwerk.accounts",
@@ -71,6 +80,8 @@ INSTALLED_APPS = [
     "maatwerk.barriers",
     "maatwerk.insights",
     "maatwerk.research",
+    "maatwerk.oidc",
+    "maatwerk.zaken",
     "maatwerk.demo",
 ]
 
@@ -82,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this login passed the second step (TOTP or a recovery code).
+    "django_otp.middleware.OTPMiddleware",
     # No copies of pages with personal data in caches (after authentication: it needs request.user).
     "maatwerk.accounts.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -193,6 +206,10 @@ STATIC_ROOT = VAR_DIR / "static"
 # Research exports (maatwerk/research): the zip files the task worker builds, outside the static and
 # template folders so that nothing serves them but the download view, which checks approval and expiry.
 RESEARCH_EXPORT_DIR = Path(env_str("MAATWERK_RESEARCH_DIR", str(VAR_DIR / "research")))
+# zgw-consumers keeps the client certificates of a ZGW service (mutual TLS, when a municipality asks for it)
+# through django-privates: files outside the web root, never served as static or media.
+PRIVATE_MEDIA_ROOT = VAR_DIR / "private-media"
+PRIVATE_MEDIA_URL = "/private-media/"
 # How long an export can be downloaded; then the file and its pseudonym key are deleted.
 RESEARCH_EXPORT_DAYS = int(env_str("MAATWERK_RESEARCH_DAYS", "30"))
 STATICFILES_DIRS = [BASE_DIR / "maatwerk" / "static"]

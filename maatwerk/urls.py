@@ -19,6 +19,8 @@ urlpatterns = [
     path("dashboard/", include("maatwerk.insights.urls")),
     path("verhalen/", include("maatwerk.insights.stories.urls")),
     path("onderzoek/", include("maatwerk.research.urls")),
+    path("oidc/", include("maatwerk.oidc.urls")),
+    path("zaken/", include("maatwerk.zaken.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("beheer/", admin.site.urls),

@@ -31,15 +31,25 @@ from .models import AccessLog, ApiToken, Membership, Municipality, Role, Team, U
 
 __all__ = ["admin_municipality_ids"]  # catalogue's admin imports it from here
 
-# Groups and permissions are granted by the operator; django-axes' login records span the country.
-operator_only(admin.site, Group)
-try:
-    from axes.models import AccessAttempt, AccessFailureLog
-    from axes.models import AccessLog as AxesAccessLog
-except ImportError:  # pragma: no cover (axes is a dependency; be safe if it is ever removed)
-    pass
-else:
-    for _model in (AccessAttempt, AxesAccessLog, AccessFailureLog):
+# What the libraries register (groups and permissions, django-axes' login records, django-otp's devices,
+# zgw-consumers' services and certificates) belongs to no municipality: the operator's alone. The libraries
+# come before this app in INSTALLED_APPS, so their admins are registered by now.
+# Some libraries' admins are not offered at all. django-otp's device pages look a device up before any
+# permission check (a 500 for a wrong id) and would show a user's secret: an administrator resets a
+# user's second step on the user instead. django-simple-certmanager's pages fail the same way (its
+# private-file fields on a missing object), and NLX is not used: Open Zaak is reached with a ZGW JWT.
+_NOT_OFFERED = {
+    ("otp_totp", "totpdevice"),
+    ("otp_static", "staticdevice"),
+    ("simple_certmanager", "certificate"),
+    ("simple_certmanager", "signingrequest"),
+    ("zgw_consumers", "nlxconfig"),
+}
+for _model in list(admin.site._registry):
+    if (_model._meta.app_label, _model._meta.model_name) in _NOT_OFFERED:
+        admin.site.unregister(_model)
+for _model in list(admin.site._registry):
+    if not _model.__module__.startswith("maatwerk."):
         operator_only(admin.site, _model)
 
 PRIVILEGED_USER_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")

@@ -324,7 +324,7 @@ class OperatorOnlyMixin:
 
 def operator_only(site, model) -> None:
     """Re-register an admin that another app registered so that only superusers reach it."""
-    if not site.is_registered(model):
+    if not site.is_registered(model) or isinstance(site._registry[model], OperatorOnlyMixin):
         return
     base = type(site._registry[model])
     site.unregister(model)

@@ -181,7 +181,7 @@ def fill(route: str, world, o) -> str:
         ("/onderzoek/", {"pk": o.research.pk}),
         ("/beheer/r/", {"content_type_id": "1", "object_id": str(world.alice.pk)}),
         ("/beheer/accounts/user/", {"id": world.alice.pk}),
-        ("/beheer/", {"url": "bestaat-niet/"}),
+        ("/beheer/", {"url": "bestaat-niet/", "pk": "1"}),
     ]
     api_values = {
         "team_id": world.team_a.pk,
