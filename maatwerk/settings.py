@@ -61,15 +61,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
-    "mozilla_django_oidc",
-    # zgw-consumers (the ZGW services, Open Zaak) and what its models and admin need.
-    "solo",
-    "privates",
-    "simple_certmanager",
-    "zgw_consumers",
     "django_tasks",
     "django_tasks_db",
     "maatwerk.accounts",
@@ -83,6 +74,17 @@ INSTALLED_APPS = [
     "maatwerk.oidc",
     "maatwerk.zaken",
     "maatwerk.demo",
+    # After our apps: of two apps that translate the same word, the one listed first wins, and these
+    # libraries' Dutch catalogues would otherwise override ours ("type" became "type" instead of "soort").
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "mozilla_django_oidc",
+    # zgw-consumers (the ZGW services, Open Zaak) and what its models and admin need.
+    "solo",
+    "privates",
+    "simple_certmanager",
+    "zgw_consumers",
 ]
 
 MIDDLEWARE = [

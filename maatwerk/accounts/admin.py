@@ -23,33 +23,11 @@ from .admin_base import (
     ScopedChoicesMixin,
     admin_municipality_ids,
     is_operator,
-    operator_only,
 )
 from .audit import acting
 from .models import AccessLog, ApiToken, Membership, Municipality, Role, Team, User
 
 __all__ = ["admin_municipality_ids"]  # catalogue's admin imports it from here
-
-# What the libraries register (groups and permissions, django-axes' login records, django-otp's devices,
-# zgw-consumers' services and certificates) belongs to no municipality: the operator's alone. The libraries
-# come before this app in INSTALLED_APPS, so their admins are registered by now.
-# Some libraries' admins are not offered at all. django-otp's device pages look a device up before any
-# permission check (a 500 for a wrong id) and would show a user's secret: an administrator resets a
-# user's second step on the user instead. django-simple-certmanager's pages fail the same way (its
-# private-file fields on a missing object), and NLX is not used: Open Zaak is reached with a ZGW JWT.
-_NOT_OFFERED = {
-    ("otp_totp", "totpdevice"),
-    ("otp_static", "staticdevice"),
-    ("simple_certmanager", "certificate"),
-    ("simple_certmanager", "signingrequest"),
-    ("zgw_consumers", "nlxconfig"),
-}
-for _model in list(admin.site._registry):
-    if (_model._meta.app_label, _model._meta.model_name) in _NOT_OFFERED:
-        admin.site.unregister(_model)
-for _model in list(admin.site._registry):
-    if not _model.__module__.startswith("maatwerk."):
-        operator_only(admin.site, _model)
 
 PRIVILEGED_USER_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 OPERATOR_ROLES = frozenset({Role.PROGRAMME})

@@ -329,3 +329,33 @@ def operator_only(site, model) -> None:
     base = type(site._registry[model])
     site.unregister(model)
     site.register(model, type(f"OperatorOnly{base.__name__}", (OperatorOnlyMixin, base), {}))
+
+
+# Some libraries' admins are not offered at all. django-otp's device pages look a device up before any
+# permission check (a 500 for a wrong id) and would show a user's secret: an administrator resets a
+# user's second step on the user instead. django-simple-certmanager's pages fail the same way (its
+# private-file fields on a missing object), and NLX is not used: Open Zaak is reached with a ZGW JWT.
+NOT_OFFERED = frozenset(
+    {
+        ("otp_totp", "totpdevice"),
+        ("otp_static", "staticdevice"),
+        ("simple_certmanager", "certificate"),
+        ("simple_certmanager", "signingrequest"),
+        ("zgw_consumers", "nlxconfig"),
+    }
+)
+
+
+def restrict_library_admins(site) -> None:
+    """What the libraries register (groups and permissions, django-axes' login records, zgw-consumers'
+    services, ...) belongs to no municipality: the operator's alone, or not offered (NOT_OFFERED).
+
+    Called from AccountsConfig.ready(): the admin's autodiscovery has imported every app's admin module
+    by then, whatever the order of INSTALLED_APPS (django.contrib.admin is listed first, and its ready()
+    runs the autodiscovery).
+    """
+    for model in list(site._registry):
+        if (model._meta.app_label, model._meta.model_name) in NOT_OFFERED:
+            site.unregister(model)
+        elif not model.__module__.startswith("maatwerk."):
+            operator_only(site, model)

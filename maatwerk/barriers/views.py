@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -337,7 +337,7 @@ def close(request, pk):
         barrier,
         form,
         title=_("Close the barrier"),
-        submit=_("Close"),
+        submit=pgettext("barrier", "Close"),
         service=lambda data: services.close_barrier(barrier, by=request.user, **data),
     )
 
