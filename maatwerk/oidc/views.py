@@ -80,6 +80,12 @@ def unreachable_message(provider: IdentityProvider) -> str:
     }
 
 
+# The provider's answers to prompt=none when it cannot log the user in without asking them.
+INTERACTION_NEEDED = frozenset(
+    {"login_required", "interaction_required", "consent_required", "account_selection_required"}
+)
+
+
 class ProviderCallbackView(OIDCAuthenticationCallbackView):
     """/oidc/terug/: the provider sends the user back here with a code."""
 
@@ -88,6 +94,12 @@ class ProviderCallbackView(OIDCAuthenticationCallbackView):
         return resolve_url(settings.LOGIN_URL)
 
     def get(self, request):
+        if request.GET.get("error") in INTERACTION_NEEDED:
+            # The silent re-authentication (prompt=none) found no session at the provider: the library
+            # logs the user out; then the user logs in there again and comes back to the same page.
+            provider = provider_of(request)
+            if provider is not None:
+                self.login_again_url = start_url(provider, request.session.get("oidc_login_next") or "")
         try:
             return super().get(request)
         except (ImproperlyConfigured, requests.RequestException):
@@ -102,6 +114,8 @@ class ProviderCallbackView(OIDCAuthenticationCallbackView):
         if request.user.is_authenticated:
             # A re-authentication that failed (the groups no longer give a role): the old login ends too.
             auth.logout(request)
+        if getattr(self, "login_again_url", None):
+            return HttpResponseRedirect(self.login_again_url)
         provider = getattr(request, NO_ROLE_ATTRIBUTE, None)
         if provider is not None:
             context = {"title": _("No role in Maatwerk yet"), "municipality": provider.municipality}
