@@ -7,8 +7,8 @@ changing case files from an open tab. Here a GET re-authenticates silently at th
 as the library does), and a POST, PUT, PATCH or DELETE is refused before its view runs, so nothing is
 saved: htmx gets an HX-Redirect to the login, a form a Dutch page that says to log in again.
 
-It also sends the logout of such a login (/uitloggen/, Django's LogoutView) to the library's logout view,
-which ends the session at the provider as well. It runs as process_view, after the CSRF check.
+It also sends the logout of such a login (/uitloggen/, Django's LogoutView) to our logout view (the
+library's), which ends the session at the provider as well. It runs as process_view, after the CSRF check.
 """
 
 import time
@@ -20,10 +20,9 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from mozilla_django_oidc.views import OIDCLogoutView
 
 from .backends import provider_of
-from .views import EXPIRY_SESSION_KEY, ProviderLoginView, is_oidc_session, start_url
+from .views import EXPIRY_SESSION_KEY, ProviderLoginView, ProviderLogoutView, is_oidc_session, start_url
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Our own steps of the login and logout are never held up.
@@ -33,7 +32,7 @@ EXEMPT_VIEWS = frozenset({"oidc:start", "oidc:callback", "oidc:logout"})
 class OIDCSessionMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.logout_view = OIDCLogoutView.as_view()
+        self.logout_view = ProviderLogoutView.as_view()
 
     def __call__(self, request):
         return self.get_response(request)

@@ -1,5 +1,4 @@
 from django.urls import path
-from mozilla_django_oidc.views import OIDCLogoutView
 
 from . import views
 
@@ -9,5 +8,5 @@ urlpatterns = [
     path("inloggen/", views.ProviderLoginView.as_view(), name="start"),
     path("terug/", views.ProviderCallbackView.as_view(), name="callback"),
     # Ends our session and, for a login through a provider, the provider's (OIDC_OP_LOGOUT_URL_METHOD).
-    path("uitloggen/", OIDCLogoutView.as_view(), name="logout"),
+    path("uitloggen/", views.ProviderLogoutView.as_view(), name="logout"),
 ]

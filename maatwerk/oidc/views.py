@@ -11,10 +11,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import View
 from mozilla_django_oidc.utils import import_from_settings
-from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
+from mozilla_django_oidc.views import (
+    OIDCAuthenticationCallbackView,
+    OIDCAuthenticationRequestView,
+    OIDCLogoutView,
+)
 
 from . import services
 from .backends import BACKEND_PATH, ID_TOKEN_SESSION_KEY, NO_ROLE_ATTRIBUTE, PROVIDER_SESSION_KEY, provider_of
@@ -158,3 +163,21 @@ def logout_url(request) -> str:
     if request.session.get(ID_TOKEN_SESSION_KEY):
         params["id_token_hint"] = request.session[ID_TOKEN_SESSION_KEY]
     return endpoint + ("&" if "?" in endpoint else "?") + urlencode(params)
+
+
+class ProviderLogoutView(OIDCLogoutView):
+    """Our session ends here; for a login through a provider the browser then goes on to the provider's
+    end-session endpoint. Not by a redirect: our pages allow forms to post only to ourselves (CSP
+    form-action 'self'), and the browser applies that to where the logout form's answer redirects. A
+    page that moves on by itself (and offers the link) is a new navigation, which the policy allows."""
+
+    def post(self, request):
+        municipality = (
+            provider.municipality if (provider := provider_of(request, enabled_only=False)) else None
+        )
+        response = super().post(request)
+        target = response["Location"]
+        if url_has_allowed_host_and_scheme(target, {request.get_host()}):
+            return response
+        context = {"title": _("Logged out"), "end_session_url": target, "municipality": municipality}
+        return render(request, "oidc/logged_out.html", context)
