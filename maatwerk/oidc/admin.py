@@ -4,6 +4,7 @@ write-only: never shown back, and the log says only that it changed."""
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from maatwerk.accounts.admin_base import ScopedAdmin
@@ -50,6 +51,8 @@ class IdentityProviderForm(forms.ModelForm):
 @admin.register(IdentityProvider)
 class IdentityProviderAdmin(ScopedAdmin):
     form = IdentityProviderForm
+    # A provider's address without a scheme is an https one (and Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # noqa: RUF012
     list_display = ["municipality", "label", "enabled", "secret_set"]
     list_filter = ["enabled"]
     fieldsets = [
