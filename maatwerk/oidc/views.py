@@ -99,6 +99,10 @@ class ProviderCallbackView(OIDCAuthenticationCallbackView):
         return resolve_url(settings.LOGIN_URL)
 
     def get(self, request):
+        if request.GET.get("state") not in (request.session.get("oidc_states") or {}):
+            # No login of this browser is under way (a stale or forged link): change nothing, not even
+            # log out, which the library would do for a link with an error.
+            return HttpResponseRedirect(self.failure_url)
         if request.GET.get("error") in INTERACTION_NEEDED:
             # The silent re-authentication (prompt=none) found no session at the provider: the library
             # logs the user out; then the user logs in there again and comes back to the same page.

@@ -165,3 +165,10 @@ def test_without_providers_the_login_page_and_password_login_are_unchanged(clien
     response = client.post("/inloggen/", {"username": "alice", "password": PASSWORD})
     assert response.status_code == 302
     assert client.session[BACKEND_SESSION_KEY] == "django.contrib.auth.backends.ModelBackend"
+
+
+def test_a_stray_callback_changes_nothing_and_logs_nobody_out(world, client_for):
+    alice = client_for(world.alice)
+    for query in ({}, {"error": "access_denied", "state": "x"}, {"code": "c", "state": "x"}):
+        assert alice.get("/oidc/terug/", query)["Location"] == "/inloggen/"
+    assert int(alice.session["_auth_user_id"]) == world.alice.pk
