@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): whether this login passed the second step (TOTP or a recovery code).
     "django_otp.middleware.OTPMiddleware",
+    # A login through a municipality's provider that has expired cannot POST (mozilla-django-oidc #504).
+    "maatwerk.oidc.middleware.OIDCSessionMiddleware",
     # No copies of pages with personal data in caches (after authentication: it needs request.user).
     "maatwerk.accounts.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -173,6 +175,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Login through a municipality's identity provider (maatwerk/oidc); does nothing for a password login.
+    "maatwerk.oidc.backends.MunicipalOIDCBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -183,6 +187,17 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# OIDC: login through a municipality's own identity provider (maatwerk/oidc, mozilla-django-oidc). The
+# providers, client ids and group mappings are rows in /beheer/ (none by default: the login page shows only
+# the local form); a client secret may come from a MAATWERK_OIDC_SECRET_* variable named there.
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc:callback"
+OIDC_OP_LOGOUT_URL_METHOD = "maatwerk.oidc.views.logout_url"
+OIDC_USE_PKCE = True
+# How long a provider's login counts before it is checked again (a provider row may set its own).
+OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = env_int("MAATWERK_OIDC_RENEW_SECONDS", 15 * 60)
+OIDC_TIMEOUT = env_int("MAATWERK_OIDC_TIMEOUT", 10)  # seconds, for each call to a provider
+OIDC_VERIFY_SSL = True
 
 # django-axes: lock an account (username, from any address) after 5 failed logins, for one hour.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
