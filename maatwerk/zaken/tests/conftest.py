@@ -6,7 +6,7 @@ from zgw_consumers.models import Service
 
 from maatwerk.zaken.models import ZaakConfig
 
-from .standin import StandIn
+from .standin import StandIn, spec
 
 CLIENT_ID = "maatwerk-test"
 SECRET = "stand-in-secret-of-at-least-32-bytes"  # noqa: S105 (test-only)
@@ -24,6 +24,9 @@ STATUSTYPE = {
 
 @pytest.fixture
 def standin():
+    # Parse the VNG documents before the first request, so that no request waits for it (and times out).
+    spec("zaken")
+    spec("besluiten")
     server = StandIn(client_id=CLIENT_ID, secret=SECRET, eind_statustypen={STATUSTYPE["closed"]}).start()
     yield server
     server.stop()
@@ -40,7 +43,7 @@ def service(standin, api: str, api_type: str) -> Service:
         auth_type=AuthTypes.zgw,
         client_id=CLIENT_ID,
         secret=SECRET,
-        timeout=1,
+        timeout=10,
     )
 
 

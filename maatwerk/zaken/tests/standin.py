@@ -85,7 +85,7 @@ class StandIn:
         self.problems: list[str] = []
         self.requests: list[tuple[str, str]] = []
         self.faults: dict[tuple[str, str], str] = {}
-        self.delay = 1.5  # seconds: longer than the test services' timeout of 1 s
+        self.delay = 2.5  # seconds: set longer than the services' timeout in a test that times out
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -209,7 +209,9 @@ class StandIn:
         if openapi is None:
             return
         request = self._spec_request(api, method, path, query, headers, raw)
-        response = MockResponse(json.dumps(body).encode(), status_code=status, content_type="application/json")
+        response = MockResponse(
+            json.dumps(body).encode(), status_code=status, content_type="application/json"
+        )
         for error in openapi.iter_response_errors(request, response):
             self.problems.append(f"answer to {method} {path}: {_explain(error)}")
 
@@ -279,7 +281,9 @@ class StandIn:
             return obj
         if collection == "zaakinformatieobjecten":
             obj = self._new(
-                api, collection, {**data, "aardRelatieWeergave": "Hoort bij, omgekeerd: kent", "registratiedatum": now}
+                api,
+                collection,
+                {**data, "aardRelatieWeergave": "Hoort bij, omgekeerd: kent", "registratiedatum": now},
             )
             if zaak := self._zaak(data["zaak"]):
                 zaak["zaakinformatieobjecten"].append(obj["url"])
@@ -291,7 +295,9 @@ class StandIn:
                 self.zaakbesluiten.append({"zaak": data["zaak"], "besluit": obj["url"]})
             return obj
         data = {k: v for k, v in data.items() if k != "inhoud"}
-        return self._new(api, collection, {**data, "inhoud": f"{self.base}/inhoud", "versie": 1, "locked": False})
+        return self._new(
+            api, collection, {**data, "inhoud": f"{self.base}/inhoud", "versie": 1, "locked": False}
+        )
 
     def _list(self, collection: str, query: dict):
         wanted = {k: v for k, v in query.items() if k in FILTERS[collection]}

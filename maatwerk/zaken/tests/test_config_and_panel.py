@@ -1,0 +1,115 @@
+"""The configuration (RSIN 11-check, the admin kept to the own municipality) and the case page's panel with
+its retry button (scoped to the case's team)."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import translation
+
+from maatwerk.cases.models import Status
+from maatwerk.cases.tests.factories import case_in
+from maatwerk.zaken.models import CaseRegistration, State, ZaakConfig
+
+from .conftest import RSIN
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("rsin", ["002220648", "12345678", "00222064a", "000000000x"])
+def test_rsin_failing_the_11_check_is_refused_in_dutch_naming_the_field(world, rsin):
+    config = ZaakConfig(municipality=world.eindhoven, rsin=rsin)
+    with translation.override("nl"), pytest.raises(ValidationError) as caught:
+        config.full_clean()
+    assert "rsin" in caught.value.message_dict
+    assert "11-proef" in " ".join(caught.value.message_dict["rsin"])
+
+
+def test_valid_rsin_passes(world):
+    ZaakConfig(municipality=world.eindhoven, rsin=RSIN).full_clean()
+
+
+def test_switching_on_without_services_and_types_names_each_missing_field(world):
+    config = ZaakConfig(municipality=world.eindhoven, enabled=True, rsin=RSIN)
+    with translation.override("nl"), pytest.raises(ValidationError) as caught:
+        config.full_clean()
+    errors = caught.value.message_dict
+    assert {"zaaktype", "statustype_closed", "resultaattype", "besluittype", "zaken_service"} <= set(errors)
+    assert "statustype_aftercare" not in errors  # optional: the zaak ends at closing
+
+
+def test_admin_edits_own_configuration_but_not_the_services(world, zaak_config, client_for):
+    client = client_for(world.adam)
+    world.adam.is_staff = True
+    world.adam.save()
+    url = reverse("admin:zaken_zaakconfig_change", args=[zaak_config.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'name="rsin"' in page.content.decode()
+    assert 'name="zaken_service"' not in page.content.decode()  # read-only: the operator links it
+
+
+def test_admin_of_other_municipality_cannot_open_the_configuration(world, zaak_config, client_for):
+    from conftest import make_user
+    from maatwerk.accounts.models import Role
+
+    ulla = make_user("ulla", Role.ADMIN, municipality=world.utrecht)
+    ulla.is_staff = True
+    ulla.save()
+    client = client_for(ulla)
+    assert client.get(reverse("admin:zaken_zaakconfig_changelist")).content.decode().count("Eindhoven") == 0
+    url = reverse("admin:zaken_zaakconfig_change", args=[zaak_config.pk])
+    assert client.get(url).status_code in (302, 403, 404)
+
+
+def failed_case(world, standin, capture):
+    standin.fail_next("POST", "zaken", "error")
+    with capture(execute=True):
+        case = case_in(world, Status.ANALYSIS)
+    assert CaseRegistration.objects.get(case=case).state == State.FAILED
+    return case
+
+
+def test_failed_step_shows_its_dutch_error_and_a_retry_button_on_the_case(
+    world, zaak_config, standin, client_for, django_capture_on_commit_callbacks
+):
+    case = failed_case(world, standin, django_capture_on_commit_callbacks)
+    page = client_for(world.alice).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert f"Registratie van zaak MW-{case.pk} mislukt" in page
+    assert "Zaak registreren: de dienst weigerde het verzoek (HTTP 500)" in page
+    assert "Opnieuw proberen" in page
+
+
+def test_team_lead_retries_and_the_case_shows_the_zaak(
+    world, zaak_config, standin, client_for, django_capture_on_commit_callbacks
+):
+    case = failed_case(world, standin, django_capture_on_commit_callbacks)
+    client = client_for(world.dave)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(reverse("zaken:retry", args=[case.pk]))
+    assert answer.status_code == 302
+    assert CaseRegistration.objects.get(case=case).state == State.DONE
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert f"Zaak geregistreerd in Open Zaak: MW-{case.pk}" in page
+    assert "Opnieuw proberen" not in page
+    assert len(standin.objects("zaken")) == 1
+
+
+@pytest.mark.parametrize("name", ["bob", "carol", "erin", "adam"])
+def test_retry_by_someone_outside_the_team_is_404(
+    name, world, zaak_config, standin, client_for, django_capture_on_commit_callbacks
+):
+    case = failed_case(world, standin, django_capture_on_commit_callbacks)
+    answer = client_for(getattr(world, name)).post(reverse("zaken:retry", args=[case.pk]))
+    assert answer.status_code == 404
+    assert CaseRegistration.objects.get(case=case).state == State.FAILED
+
+
+def test_retry_is_post_only(world, zaak_config, standin, client_for, django_capture_on_commit_callbacks):
+    case = failed_case(world, standin, django_capture_on_commit_callbacks)
+    assert client_for(world.alice).get(reverse("zaken:retry", args=[case.pk])).status_code == 405
+
+
+def test_case_without_registration_shows_no_panel(world, client_for):
+    case = case_in(world, Status.ANALYSIS)
+    page = client_for(world.alice).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert 'data-testid="hub-zaak"' not in page
