@@ -11,4 +11,5 @@ spend_decided = Signal()
 
 
 def send_on_commit(signal: Signal, sender, **kwargs) -> None:
-    transaction.on_commit(lambda: signal.send(sender=sender, **kwargs))
+    # robust: a listener that fails is logged; the change is committed and the user's request succeeds.
+    transaction.on_commit(lambda: signal.send(sender=sender, **kwargs), robust=True)

@@ -151,7 +151,9 @@ class CaseRegistration(models.Model):
         "cases.Case", on_delete=models.CASCADE, related_name="zaak_registration", verbose_name=_("case")
     )
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    state = models.CharField(
+        _("registration state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
     identificatie = models.CharField(_("zaak identification"), max_length=40)
     zaak_url = models.URLField(_("zaak URL"), max_length=1000, blank=True)
     # {status change id (str): status URL}

@@ -23,10 +23,11 @@ import logging
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from maatwerk.accounts import tenancy
 from maatwerk.accounts.audit import log_access
@@ -82,12 +83,16 @@ def request_sync(case_id: int) -> CaseRegistration | None:
     case = Case.objects.filter(pk=case_id).only("pk", "municipality_id").first()
     if case is None or config_for(case.municipality_id) is None:
         return None
+    try:
+        with transaction.atomic():
+            CaseRegistration.objects.get_or_create(
+                case_id=case.pk,
+                defaults={"municipality_id": case.municipality_id, "identificatie": identificatie(case.pk)},
+            )
+    except IntegrityError:
+        pass  # a simultaneous change made it first
     with transaction.atomic():
-        reg, _created = CaseRegistration.objects.get_or_create(
-            case_id=case.pk,
-            defaults={"municipality_id": case.municipality_id, "identificatie": identificatie(case.pk)},
-        )
-        reg = CaseRegistration.objects.select_for_update().get(pk=reg.pk)
+        reg = CaseRegistration.objects.select_for_update().get(case_id=case.pk)
         if reg.state == State.RUNNING and not _is_stale(reg, timezone.now()):
             reg.rerun = True
             reg.save(update_fields=["rerun"])
@@ -353,7 +358,7 @@ def besluit_payload(config: ZaakConfig, spend: SpendRequest, zaak_url: str) -> d
     that may name people). The zaak has no persons, so the amount names nobody."""
     day = timezone.localtime(spend.decided_at).date().isoformat()
     rejected = spend.status == SpendStatus.REJECTED
-    outcome = _("rejected") if rejected else _("approved")
+    outcome = pgettext("besluit", "rejected") if rejected else pgettext("besluit", "approved")
     return {
         "identificatie": besluit_identificatie(spend.pk),
         "verantwoordelijkeOrganisatie": config.rsin,

@@ -15,6 +15,7 @@ client times out after the remote side committed), `"error"` answers 500 without
 
 from __future__ import annotations
 
+import base64
 import datetime
 import json
 import threading
@@ -82,6 +83,7 @@ class StandIn:
         self.eind_statustypen = set(eind_statustypen)
         self.store: dict[str, dict[str, dict]] = {c: {} for cs in COLLECTIONS.values() for c in cs}
         self.zaakbesluiten: list[dict] = []
+        self.contents: dict[str, bytes] = {}  # document URL -> the file sent
         self.problems: list[str] = []
         self.requests: list[tuple[str, str]] = []
         self.faults: dict[tuple[str, str], str] = {}
@@ -294,10 +296,12 @@ class StandIn:
                 # What the Besluiten API does itself: the zaakbesluit in the Zaken API.
                 self.zaakbesluiten.append({"zaak": data["zaak"], "besluit": obj["url"]})
             return obj
-        data = {k: v for k, v in data.items() if k != "inhoud"}
-        return self._new(
+        content = base64.b64decode(data.pop("inhoud", "") or "")
+        obj = self._new(
             api, collection, {**data, "inhoud": f"{self.base}/inhoud", "versie": 1, "locked": False}
         )
+        self.contents[obj["url"]] = content
+        return obj
 
     def _list(self, collection: str, query: dict):
         wanted = {k: v for k, v in query.items() if k in FILTERS[collection]}

@@ -113,3 +113,42 @@ def test_case_without_registration_shows_no_panel(world, client_for):
     case = case_in(world, Status.ANALYSIS)
     page = client_for(world.alice).get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert 'data-testid="hub-zaak"' not in page
+
+
+def test_admin_form_shows_the_dutch_rsin_error_and_saves_nothing(world, zaak_config, client_for):
+    world.adam.is_staff = True
+    world.adam.save()
+    client = client_for(world.adam)
+    url = reverse("admin:zaken_zaakconfig_change", args=[zaak_config.pk])
+    fields = [
+        f.name
+        for f in ZaakConfig._meta.fields
+        if f.name not in ("id", "municipality") and "service" not in f.name
+    ]
+    data = {name: getattr(zaak_config, name) for name in fields}
+    data["enabled"] = "on"
+    data["rsin"] = "123456789"
+    answer = client.post(url, data)
+    assert answer.status_code == 200
+    assert "voldoen aan de 11-proef" in answer.content.decode()
+    zaak_config.refresh_from_db()
+    assert zaak_config.rsin == RSIN
+
+
+def test_a_failing_export_queue_does_not_break_the_users_change(
+    world, zaak_config, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
+    from maatwerk.zaken import services
+
+    def broken(case_id):
+        raise RuntimeError("queue down")
+
+    monkeypatch.setattr(services, "request_sync", broken)
+    case = case_in(world, Status.INTAKE)
+    client = client_for(world.alice)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        answer = client.post(reverse("cases:move", args=[case.pk]), {"to": Status.ANALYSIS})
+    assert callbacks  # the signal was on its way
+    assert answer.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.ANALYSIS

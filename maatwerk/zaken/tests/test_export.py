@@ -21,6 +21,7 @@ from .conftest import RSIN, STATUSTYPE
 pytestmark = pytest.mark.django_db
 
 FAKE_PDF = b"%PDF-1.4 stand-in plan"
+REAL_PLAN_PDF = services.plan_pdf
 
 
 @pytest.fixture(autouse=True)
@@ -70,7 +71,12 @@ def test_closed_case_is_registered_with_statuses_result_besluiten_and_plan(
     ]
     assert zaak["status"] == statussen[-1]["url"]
     assert len(standin.objects("resultaten")) == 1
-    assert len(standin.objects("besluiten")) == 2
+    besluiten = standin.objects("besluiten")
+    assert [b["toelichting"] for b in besluiten] == [
+        "Maatwerkbesteding toegekend: EUR 100.00",
+        "Maatwerkbesteding afgewezen: EUR 120.00",
+    ]
+    assert all(b["zaak"] == zaak["url"] and b["verantwoordelijkeOrganisatie"] == RSIN for b in besluiten)
     assert len(standin.zaakbesluiten) == 2
     assert len(standin.objects("enkelvoudiginformatieobjecten")) == 1
     assert len(standin.objects("zaakinformatieobjecten")) == 1
@@ -286,4 +292,28 @@ def test_management_command_retries_failed_registrations(
         call_command("zaken_retry", stdout=out)
     assert "1" in out.getvalue()
     assert CaseRegistration.objects.get(case=case).state == State.DONE
+    assert len(standin.objects("zaken")) == 1
+
+
+def test_real_support_plan_pdf_is_sent_as_informatieobject(
+    world, zaak_config, standin, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(services, "plan_pdf", REAL_PLAN_PDF)
+    case = closed_case_with_decisions(world, django_capture_on_commit_callbacks)
+    [document] = standin.objects("enkelvoudiginformatieobjecten")
+    assert standin.contents[document["url"]].startswith(b"%PDF")
+    assert document["vertrouwelijkheidaanduiding"] == "zeer_geheim"
+    assert document["identificatie"] == f"MW-{case.pk}-plan"
+    [link] = standin.objects("zaakinformatieobjecten")
+    assert link["informatieobject"] == document["url"]
+
+
+def test_without_informatieobjecttype_no_document_is_sent(
+    world, zaak_config, standin, django_capture_on_commit_callbacks
+):
+    zaak_config.informatieobjecttype = ""
+    zaak_config.save()
+    closed_case_with_decisions(world, django_capture_on_commit_callbacks)
+    assert standin.objects("enkelvoudiginformatieobjecten") == []
+    assert standin.objects("zaakinformatieobjecten") == []
     assert len(standin.objects("zaken")) == 1
