@@ -10,7 +10,8 @@ Every request it receives is checked as Open Zaak would check it where it matter
   JSON and not against whatever this module happens to return.
 A request or answer that does not validate is kept in `problems`; the `standin` fixture fails the test
 with them. Faults: `fail_next(method, collection, "timeout")` stores the object and answers too late (the
-client times out after the remote side committed), `"error"` answers 500 without storing.
+client times out after the remote side committed), `"slow"` the same within the client's patience, and
+`"error"` answers 500 without storing.
 """
 
 from __future__ import annotations
@@ -161,8 +162,9 @@ class StandIn:
                 status, body = (200, found) if found else (404, {"detail": "Niet gevonden."})
             else:
                 status, body = 200, self._list(collection, query)
-        if fault == "timeout":
-            self._stopping.wait(self.delay)  # committed, but the client has given up by now
+        if fault in ("timeout", "slow"):
+            # Committed, but answered late: with "timeout" the client has given up by then.
+            self._stopping.wait(self.delay)
         self._validate_response(api, method, url.path, query, dict(handler.headers), raw, status, body)
         self._answer(handler, status, body)
 
