@@ -152,3 +152,42 @@ def test_a_failing_export_queue_does_not_break_the_users_change(
     assert answer.status_code == 302
     case.refresh_from_db()
     assert case.status == Status.ANALYSIS
+
+
+def config_form(config) -> dict:
+    fields = [f.name for f in ZaakConfig._meta.fields if f.name != "id" and "service" not in f.name]
+    data = {name: getattr(config, name) or "" for name in fields}
+    data["municipality"] = config.municipality_id
+    data["enabled"] = "on" if config.enabled else ""
+    return data
+
+
+def test_crafted_post_cannot_swap_the_services(world, zaak_config, client_for):
+    from zgw_consumers.constants import APITypes, AuthTypes
+    from zgw_consumers.models import Service
+
+    elsewhere = Service.objects.create(
+        label="Utrecht",
+        slug="utrecht-zaken",
+        api_type=APITypes.zrc,
+        api_root="https://utrecht.example/zaken/",
+        auth_type=AuthTypes.zgw,
+        client_id="utrecht",
+        secret="utrecht-secret",  # noqa: S106
+    )
+    world.adam.is_staff = True
+    world.adam.save()
+    url = reverse("admin:zaken_zaakconfig_change", args=[zaak_config.pk])
+    answer = client_for(world.adam).post(url, {**config_form(zaak_config), "zaken_service": elsewhere.pk})
+    assert answer.status_code == 302
+    zaak_config.refresh_from_db()
+    assert zaak_config.zaken_service_id != elsewhere.pk
+
+
+def test_admin_cannot_add_a_configuration_for_another_municipality(world, client_for):
+    world.adam.is_staff = True
+    world.adam.save()
+    data = config_form(ZaakConfig(municipality=world.utrecht, rsin=RSIN))
+    answer = client_for(world.adam).post(reverse("admin:zaken_zaakconfig_add"), data)
+    assert answer.status_code == 200  # the form again, with "not a valid choice"
+    assert not ZaakConfig.objects.filter(municipality=world.utrecht).exists()
