@@ -1,1 +1,9 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+app_name = "zaken"
+
+urlpatterns = [
+    path("casussen/<int:case_id>/opnieuw/", views.retry, name="retry"),
+]

@@ -179,6 +179,7 @@ def fill(route: str, world, o) -> str:
         ("/knelpunten/", {"pk": o.barrier.pk, "fmt": "csv"}),
         ("/onderzoek/onderdelen/", {"pk": o.research.parts.get().pk}),
         ("/onderzoek/", {"pk": o.research.pk}),
+        ("/zaken/", {"case_id": o.case.pk}),  # zaken: the Open Zaak panel's retry button
         ("/beheer/r/", {"content_type_id": "1", "object_id": str(world.alice.pk)}),
         ("/beheer/accounts/user/", {"id": world.alice.pk}),
         ("/beheer/", {"url": "bestaat-niet/", "pk": "1"}),

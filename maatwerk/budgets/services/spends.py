@@ -15,7 +15,7 @@ from maatwerk.lib import ledger
 from maatwerk.lib.money import format_eur
 from maatwerk.validation import parse_text
 
-from .. import rules
+from .. import rules, signals
 from ..models import (
     PARTICIPATIEWET_BASES,
     Budget,
@@ -266,6 +266,14 @@ def approve_spend(spend: SpendRequest, *, by, idempotency_key: str | None = None
             ),
         )
         _freeze_business_case(current, by)
+        # zaken (the export to Open Zaak) listens; sent once the decision is committed.
+        signals.send_on_commit(
+            signals.spend_decided,
+            SpendRequest,
+            spend_id=current.pk,
+            case_id=current.case_id,
+            status=current.status,
+        )
         return current
 
     return idempotent("approve", idempotency_key, by, body, payload={"spend": spend.pk}, lock=lock)
@@ -299,6 +307,14 @@ def reject_spend(spend: SpendRequest, *, by, reason: str) -> SpendRequest:
         current.decision_reason = reason
         current.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
         log_spend(by, current, "reject spend")
+        # zaken (the export to Open Zaak) listens; sent once the decision is committed.
+        signals.send_on_commit(
+            signals.spend_decided,
+            SpendRequest,
+            spend_id=current.pk,
+            case_id=current.case_id,
+            status=current.status,
+        )
     return current
 
 

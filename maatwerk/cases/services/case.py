@@ -16,6 +16,7 @@ from maatwerk.validation import (
     parse_text,
 )
 
+from .. import signals
 from ..models import (
     STATUS_ORDER,
     Agency,
@@ -110,7 +111,13 @@ def check_transition(current: str, to: str, reason: str) -> dict:
 
 
 def set_status(case: Case, to: Status, *, by, reason: str = "") -> None:
-    StatusChange.objects.create(case=case, from_status=case.status, to_status=to, reason=reason, by=by)
+    change = StatusChange.objects.create(
+        case=case, from_status=case.status, to_status=to, reason=reason, by=by
+    )
+    # zaken (the export to Open Zaak) listens; sent once the change is committed.
+    signals.send_on_commit(
+        signals.status_changed, StatusChange, case_id=case.pk, status_change_id=change.pk, to_status=str(to)
+    )
     case.status = to
     case.last_activity_at = timezone.now()
 

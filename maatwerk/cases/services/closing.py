@@ -13,7 +13,7 @@ from maatwerk.validation import (
     parse_text,
 )
 
-from .. import lib
+from .. import lib, signals
 from ..models import (
     Case,
     Feedback,
@@ -91,6 +91,8 @@ def close_case(case: Case, *, by, outcome: Mapping, feedback: Mapping, reflectio
     case.next_followup_due = lib.add_months(today, 3)
     case.save(update_fields=["status", "closed_on", "next_followup_due", "last_activity_at"])
     log_case(by, case, case, action=UPDATE, purpose="close case")
+    # zaken (the export to Open Zaak) listens; sent once the closing is committed.
+    signals.send_on_commit(signals.case_closed, Case, case_id=case.pk)
     return case
 
 
