@@ -193,6 +193,17 @@ def confirm_device(request, device: TOTPDevice, code: str, *, by) -> list[str]:
     return codes
 
 
+@transaction.atomic
+def enrol_directly(user: User, *, by, purpose: str) -> TOTPDevice:
+    """A confirmed app device made without a first code from the app (the demo's accounts, whose codes
+    `manage.py demo_code` prints); the user makes recovery codes on their two-factor page."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=APP_DEVICE, confirmed=True)
+        _audit(by, user, purpose, two_factor=["off", "on"])
+    return device
+
+
 def _new_recovery_codes(user: User) -> list[str]:
     device, _created = StaticDevice.objects.get_or_create(
         user=user, name=RECOVERY_DEVICE, defaults={"confirmed": True}
