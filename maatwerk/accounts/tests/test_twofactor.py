@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conftest import PASSWORD
 from maatwerk.accounts import twofactor
-from maatwerk.accounts.models import AccessLog
+from maatwerk.accounts.models import AccessLog, Membership, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -375,3 +375,27 @@ def test_the_admin_login_page_sends_to_our_login(world, client, client_for, adam
     # Logged in: staff go on to the admin, others get a 403 instead of a second login form.
     assert adam.get("/beheer/login/")["Location"] == "/beheer/"
     assert client_for(world.alice).get("/beheer/login/").status_code == 403
+
+
+def test_admin_cannot_reset_a_user_who_also_works_elsewhere(world, adam):
+    # Erin also does policy for Utrecht: Adam sees her, but may not change her account.
+    Membership.objects.create(user=world.erin, role=Role.POLICY, municipality=world.utrecht)
+    enrol(world.erin)
+    data = {"action": "reset_twofactor", "_selected_action": [str(world.erin.pk)]}
+    assert adam.post("/beheer/accounts/user/", data).status_code == 403
+    assert twofactor.has_device(world.erin)
+
+
+def test_a_superuser_must_use_two_factor_login(world, client):
+    world.pat.is_superuser = True
+    world.pat.save(update_fields=["is_superuser"])
+    assert password(client, "pat")["Location"] == "/inloggen/instellen/"
+
+
+def test_a_password_changed_during_the_code_step_ends_the_pending_login(world, client, clock):
+    device, _ = enrol(world.alice)
+    password(client, "alice")
+    world.alice.set_password("another-password-42")
+    world.alice.save()
+    assert second_step(client, code(device))["Location"] == "/inloggen/"
+    assert logged_in_as(client) is None
