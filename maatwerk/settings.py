@@ -210,6 +210,22 @@ AXES_VERBOSE = False
 # locking by address would lock a whole office out after five typos; the lock is per account instead.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
+# Two-factor login (maatwerk/accounts/twofactor.py) for local accounts: an authenticator app (TOTP) and
+# recovery codes. MAATWERK_2FA_REQUIRED_ROLES: the roles (comma separated) that must use it, besides
+# superusers; in production every user must ("*"). Users of other roles may switch it on themselves. A
+# login through the municipality's identity provider (OIDC) is exempt: the provider asks the second factor.
+TWOFACTOR_REQUIRED_ROLES = (
+    ["*"] if PRODUCTION else env_list("MAATWERK_2FA_REQUIRED_ROLES", "admin,legal_checker")
+)
+# Seconds between the password and the code (or the end of enrolment) before the password is asked again.
+TWOFACTOR_PENDING_SECONDS = env_int("MAATWERK_2FA_PENDING_SECONDS", 600)
+# The name the authenticator app shows above the codes.
+OTP_TOTP_ISSUER = "Maatwerk"
+# Back-off after a wrong code (django-otp: 1, 2, 4, ... seconds); wrong codes also count towards
+# django-axes' lock of the account, like wrong passwords.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "maatwerk" / "locale"]

@@ -9,6 +9,15 @@ from maatwerk.insights import views as insight_views
 urlpatterns = [
     path("", insight_views.home, name="home"),
     path("inloggen/", account_views.LoginView.as_view(), name="login"),
+    # Two-factor login: the code step and enrolment of a pending login, and the user's own page.
+    path("inloggen/code/", account_views.login_code, name="login_code"),
+    path("inloggen/instellen/", account_views.login_enrol, name="login_enrol"),
+    path("account/tweestaps/", account_views.account, name="twofactor"),
+    path("account/tweestaps/instellen/", account_views.account_enrol, name="twofactor_enrol"),
+    path("account/tweestaps/herstelcodes/", account_views.recovery_codes, name="twofactor_codes"),
+    path(
+        "account/tweestaps/herstelcodes/nieuw/", account_views.regenerate_codes, name="twofactor_regenerate"
+    ),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("teams/<int:pk>/", insight_views.team_detail, name="team"),
     path("casussen/", include("maatwerk.cases.urls")),

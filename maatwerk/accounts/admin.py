@@ -8,15 +8,21 @@ An administrator cannot edit a superuser, nor a user who also has a membership o
 municipalities (another municipality, or the national programme), and so cannot reset their password.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import admin, messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import twofactor
 from .admin_base import (
     ReadOnlyScopedAdmin,
     ScopedAdmin,
@@ -143,6 +149,7 @@ class UserAdmin(ScopedAdmin, BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "is_active", "is_staff"]
     # The access log names users (PROTECT): an account is deactivated, not removed.
     admin_may_delete = False
+    actions = ["reset_twofactor"]
 
     def may_manage(self, request, obj) -> bool:
         if is_operator(request):
@@ -192,6 +199,21 @@ class UserAdmin(ScopedAdmin, BaseUserAdmin):
                 if name in form.cleaned_data and name in form.changed_data:
                     raise PermissionDenied
         super().save_related(request, form, formsets, change)
+
+    @admin.action(description=_("Reset two-factor login (lost phone)"), permissions=["change"])
+    def reset_twofactor(self, request, queryset):
+        users = list(queryset)
+        # Only users this administrator may manage (the action's queryset is scoped already; a second lock).
+        if not all(self.may_manage(request, user) for user in users):
+            raise PermissionDenied
+        with transaction.atomic():
+            count = sum(twofactor.reset(user, by=request.user, request=request) for user in users)
+        self.message_user(
+            request,
+            _("Two-factor login reset for %(count)d users: they set it up again at their next login.")
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     def user_change_password(self, request, id, form_url=""):
         # The signal revokes the user's API tokens and logs the change with the acting administrator.
@@ -278,6 +300,17 @@ def _password_change_with_actor(view):
     return password_change
 
 
+def _login_through_ours(request, extra_context=None):
+    """/beheer/login/ would log in with the password alone: our login page asks the code where it applies."""
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return redirect("admin:index")
+        raise PermissionDenied  # logged in, but no administrator: no second login form here
+    next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
+    return redirect(f"{reverse('login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
+
+
+admin.site.login = _login_through_ours
 # The admin's own "change my password" page: the signal then logs the user as the one who acted.
 admin.site.password_change = _password_change_with_actor(admin.site.password_change)
 admin.site.site_header = _("Maatwerk — administration")

@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
-from conftest import PASSWORD, make_user
+from conftest import PASSWORD, client_login, make_user
 from maatwerk.accounts.admin_base import NationalDataAdmin, OperatorOnlyMixin, ScopedAdmin
 from maatwerk.accounts.audit import SECRET_NEW
 from maatwerk.accounts.models import AccessLog, ApiToken, Membership, Role, User, loggable_path
@@ -85,8 +85,9 @@ def post_data(reader: FormReader, **changes) -> dict:
 
 
 def log_in(client: Client, username: str, password: str = PASSWORD) -> Client:
-    """Through the login page, as a person would (django-axes needs the request)."""
-    assert client.post("/inloggen/", {"username": username, "password": password}).status_code == 302
+    """Through the login page, as a person would (django-axes needs the request), with the code where
+    two-factor login applies."""
+    assert client_login(client, username, password).status_code == 302
     return client
 
 

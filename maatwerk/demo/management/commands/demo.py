@@ -7,6 +7,7 @@ from maatwerk.demo import cases as demo_cases
 from maatwerk.demo import research as demo_research
 from maatwerk.demo import spends as demo_spends
 from maatwerk.demo import story as demo_story
+from maatwerk.demo import twofactor as demo_twofactor
 from maatwerk.demo import voices as demo_voices
 from maatwerk.demo.organisation import ensure_organisation
 from maatwerk.insights.freshness import last_refresh
@@ -49,6 +50,9 @@ class Command(BaseCommand):
                 )
             else:
                 self.stdout.write("Households present; no demo case files added.")
+        # Idempotent, so that a database from before two-factor login existed gets the devices too.
+        if devices := demo_twofactor.ensure_devices():
+            self.stdout.write(self.style.SUCCESS(f"Demo two-factor login: {devices} logins with an app."))
         # Idempotent, so that a database from before budgets existed gets them too.
         budgets = demo_budgets.ensure_budgets()
         if budgets:
@@ -88,4 +92,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {settings.DEMO_PASSWORD}):")
         width = max(len(login.username) for login in logins)
         for login in logins:
-            self.stdout.write(f"  {login.username.ljust(width)}  {login.role:<14} {login.where}")
+            mark = "*" if demo_twofactor.needs_code(login.username) else " "
+            self.stdout.write(f"{mark} {login.username.ljust(width)}  {login.role:<14} {login.where}")
+        self.stdout.write(
+            "* asks for a code after the password (two-factor login): "
+            "`.venv/bin/python manage.py demo_code <login>` prints the one its authenticator app shows now."
+        )
