@@ -5,5 +5,6 @@ from . import views
 app_name = "zaken"
 
 urlpatterns = [
+    path("casussen/<int:case_id>/", views.panel, name="panel"),
     path("casussen/<int:case_id>/opnieuw/", views.retry, name="retry"),
 ]

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,6 +12,16 @@ from maatwerk.accounts import tenancy
 from maatwerk.cases import queries
 
 from . import services
+from .hub import PANEL_TEMPLATE, panel_context
+from .models import CaseRegistration
+
+
+@login_required
+def panel(request, case_id: int):
+    """The case page's Open Zaak panel on its own, which polls it while the registration is under way."""
+    case = tenancy.get_for_user_or_404(queries.visible_cases(request.user), request.user, pk=case_id)
+    reg = get_object_or_404(CaseRegistration, case=case)
+    return render(request, PANEL_TEMPLATE, panel_context(case, request.user, reg))
 
 
 @login_required

@@ -2,14 +2,10 @@
 recovery codes, the lock after wrong codes, who must use it, and the administrator's reset."""
 
 import datetime
-import sys
 import time
-import types
 
 import pytest
 import time_machine
-from django.contrib.auth import BACKEND_SESSION_KEY
-from django.contrib.auth.backends import ModelBackend
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
@@ -223,22 +219,8 @@ def test_the_required_roles_come_from_the_setting(world, client, settings):
     assert password(Client(), "erin")["Location"] == "/inloggen/instellen/"
 
 
-@pytest.fixture
-def oidc_backend(monkeypatch, settings):
-    """The OIDC backend's path (the oidc app provides the real one): a session that logged in through it."""
-    module = types.ModuleType("maatwerk.oidc.backends")
-    module.MunicipalOIDCBackend = type("MunicipalOIDCBackend", (ModelBackend,), {})
-    monkeypatch.setitem(sys.modules, "maatwerk.oidc.backends", module)
-    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, twofactor.OIDC_BACKEND]
-
-
-def test_a_session_logged_in_through_oidc_is_exempt(world, client, oidc_backend):
-    client.force_login(world.lars, backend=twofactor.OIDC_BACKEND)
-    assert client.session[BACKEND_SESSION_KEY] == twofactor.OIDC_BACKEND
-    assert client.get("/").status_code == 200
-    assert "gemeente" in client.get("/account/tweestaps/").content.decode()
-    assert client.get("/account/tweestaps/instellen/")["Location"] == "/account/tweestaps/"
-    assert not TOTPDevice.objects.filter(user=world.lars).exists()
+# A login through the municipality's identity provider is exempt: tested with a real provider in
+# maatwerk/oidc/tests/test_login.py, with a legal checker who is not asked for a Maatwerk code.
 
 
 # --- enrolment ----------------------------------------------------------------------------------------

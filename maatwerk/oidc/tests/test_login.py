@@ -5,7 +5,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY
 
 from maatwerk.accounts.models import AccessLog, Membership, Role, User
 from maatwerk.oidc.backends import BACKEND_PATH
-from maatwerk.oidc.models import IdentityLink, ProvidedMembership
+from maatwerk.oidc.models import GroupMapping, IdentityLink, ProvidedMembership
 
 from .conftest import log_in_through_provider
 
@@ -28,6 +28,25 @@ def test_first_login_creates_a_user_with_the_mapped_role_and_team(
     assert client.get("/").url == f"/teams/{world.team_a.pk}/"
     logged = AccessLog.objects.filter(purpose__startswith="oidc: role", object_type="accounts.membership")
     assert logged.get().changes["role"] == [None, Role.WORKER]
+
+
+def test_legal_checker_through_the_provider_is_not_asked_for_a_maatwerk_code(
+    client, world, eindhoven_provider, oidc_provider
+):
+    """Two-factor login is required for legal checkers, but the identity provider asks the second factor:
+    a login through it goes straight in, and the own two-factor page says the municipality handles it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    GroupMapping.objects.create(provider=eindhoven_provider, claim_value="toetsers", role=Role.LEGAL_CHECKER)
+    oidc_provider.add_user("sub-lotte", name="Lotte Jansen", groups=["toetsers"])
+    response = log_in_through_provider(client, oidc_provider, "sub-lotte", next_url="/budget/goedkeuren/")
+    assert response.status_code == 302 and response["Location"] == "/budget/goedkeuren/"
+    assert client.get("/budget/goedkeuren/").status_code == 200
+    page = client.get("/account/tweestaps/").content.decode()
+    assert "gemeente" in page
+    assert client.get("/account/tweestaps/instellen/")["Location"] == "/account/tweestaps/"
+    user = IdentityLink.objects.get(provider=eindhoven_provider, sub="sub-lotte").user
+    assert not TOTPDevice.objects.filter(user=user).exists()
 
 
 def test_next_page_is_kept_through_the_provider(client, world, eindhoven_provider, oidc_provider):

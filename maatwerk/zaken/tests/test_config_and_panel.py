@@ -8,6 +8,7 @@ from django.utils import translation
 
 from maatwerk.cases.models import Status
 from maatwerk.cases.tests.factories import case_in
+from maatwerk.zaken import services
 from maatwerk.zaken.models import CaseRegistration, State, ZaakConfig
 
 from .conftest import RSIN
@@ -107,6 +108,34 @@ def test_retry_by_someone_outside_the_team_is_404(
 def test_retry_is_post_only(world, zaak_config, standin, client_for, django_capture_on_commit_callbacks):
     case = failed_case(world, standin, django_capture_on_commit_callbacks)
     assert client_for(world.alice).get(reverse("zaken:retry", args=[case.pk])).status_code == 405
+
+
+def test_waiting_panel_polls_itself_until_the_zaak_is_registered(
+    world, zaak_config, standin, client_for, django_capture_on_commit_callbacks, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr(services, "enqueue", queued.append)  # the task waits for a worker
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_in(world, Status.ANALYSIS)
+    assert queued == [case.pk]
+    client = client_for(world.alice)
+    panel_url = reverse("zaken:panel", args=[case.pk])
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert f'hx-get="{panel_url}" hx-trigger="every 2s"' in page
+    # The worker runs the queued registration; the panel's next answer shows it and stops polling.
+    services.run(case.pk)
+    answer = client.get(panel_url)
+    assert answer.status_code == 200
+    assert f"Zaak geregistreerd in Open Zaak: MW-{case.pk}" in answer.content.decode()
+    assert "hx-trigger" not in answer.content.decode()
+
+
+@pytest.mark.parametrize("name", ["bob", "carol", "erin"])
+def test_panel_of_another_teams_case_is_404(
+    name, world, zaak_config, standin, client_for, django_capture_on_commit_callbacks
+):
+    case = failed_case(world, standin, django_capture_on_commit_callbacks)
+    assert client_for(getattr(world, name)).get(reverse("zaken:panel", args=[case.pk])).status_code == 404
 
 
 def test_case_without_registration_shows_no_panel(world, client_for):
