@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from maatwerk.accounts.audit import log_access
-from maatwerk.accounts.models import AccessLog, Membership
+from maatwerk.accounts.models import AccessLog, Membership, Role
 
 from .models import GroupMapping, IdentityLink, IdentityProvider, ProvidedMembership
 
@@ -95,6 +95,21 @@ def sync_memberships(user, provider: IdentityProvider, groups: Iterable[str], *,
             ProvidedMembership.objects.create(membership=membership, provider=provider)
             _log(by, membership, AccessLog.Action.CREATE, provider)
             added += 1
+        # The functional administrator works in /beheer/, which asks for staff status as well as the admin
+        # membership. Set here, never taken away: without the membership the flag opens nothing (the
+        # admin site lets staff in only for the municipalities they administer), and the operator may
+        # have set it for other reasons.
+        if not user.is_staff and any(role == Role.ADMIN for role, _m, _t in wanted):
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+            log_access(
+                by,
+                user,
+                action=AccessLog.Action.UPDATE,
+                purpose=f"oidc: staff status for the admin role of {provider.municipality.code}",
+                municipality_id=provider.municipality_id,
+                changes={"is_staff": [False, True]},
+            )
     if hasattr(user, "_maatwerk_memberships"):
         del user._maatwerk_memberships  # tenancy's per-request cache
     return added, removed

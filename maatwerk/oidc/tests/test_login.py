@@ -49,6 +49,20 @@ def test_legal_checker_through_the_provider_is_not_asked_for_a_maatwerk_code(
     assert not TOTPDevice.objects.filter(user=user).exists()
 
 
+def test_administrator_through_the_provider_reaches_the_admin_of_own_municipality(
+    client, world, eindhoven_provider, oidc_provider
+):
+    GroupMapping.objects.create(provider=eindhoven_provider, claim_value="beheerders", role=Role.ADMIN)
+    oidc_provider.add_user("sub-bea", name="Bea Beheer", groups=["beheerders"])
+    log_in_through_provider(client, oidc_provider, "sub-bea")
+    user = IdentityLink.objects.get(provider=eindhoven_provider, sub="sub-bea").user
+    assert user.is_staff and not user.is_superuser
+    assert client.get("/beheer/").status_code == 200
+    teams = client.get("/beheer/accounts/team/").content.decode()
+    assert world.team_a.name in teams and world.team_c.name not in teams  # Utrecht's team stays hidden
+    assert AccessLog.objects.filter(object_type="accounts.user", changes__is_staff=[False, True]).exists()
+
+
 def test_next_page_is_kept_through_the_provider(client, world, eindhoven_provider, oidc_provider):
     oidc_provider.add_user("sub-anna", groups=["wijkteam-a"])
     response = log_in_through_provider(client, oidc_provider, "sub-anna", next_url="/casussen/")
