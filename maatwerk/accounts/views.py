@@ -58,7 +58,7 @@ def login_code(request):
     if AxesProxyHandler.is_locked(request, _credentials(user)):
         twofactor.drop_pending(request)
         return get_lockout_response(request, None, _credentials(user))
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         device, error = twofactor.check_code(user, form.cleaned_data["code"])
         if device is not None:
@@ -82,7 +82,7 @@ def login_enrol(request):
         # Never a second device through the password alone: that would step around the first one.
         return redirect("login_code")
     device = twofactor.draft_device(request, user, by=user)
-    form = EnrolForm(request.POST or None)
+    form = EnrolForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             codes = twofactor.confirm_device(request, device, form.cleaned_data["code"], by=user)
@@ -139,7 +139,7 @@ def account_enrol(request):
     if twofactor.logged_in_through_oidc(request) or twofactor.has_device(user):
         return redirect("twofactor")
     device = twofactor.draft_device(request, user, by=user)
-    form = EnrolForm(request.POST or None)
+    form = EnrolForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             codes = twofactor.confirm_device(request, device, form.cleaned_data["code"], by=user)

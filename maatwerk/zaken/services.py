@@ -70,6 +70,17 @@ def _after_remote(step: str) -> None:
     the tests make it raise, to show that a crash at exactly that moment creates no duplicate."""
 
 
+def _find_or_create(client, collection: str, step: str, filters: dict, payload, remote_step: str):
+    """(url, created): the object an earlier attempt made, found by `filters` in the remote system, or a new
+    one from `payload()` (built only when needed: the plan's PDF is not rendered for nothing)."""
+    found = find_all(client, collection, step, filters)
+    if found:
+        return found[0]["url"], False
+    url = call(client, "POST", collection, step, json=payload())["url"]
+    _after_remote(remote_step)
+    return url, True
+
+
 def config_for(municipality_id: int) -> ZaakConfig | None:
     return ZaakConfig.objects.filter(municipality_id=municipality_id, enabled=True).first()
 
@@ -273,15 +284,15 @@ def _sync(reg: CaseRegistration, config: ZaakConfig) -> None:
 def _zaak(reg, config, case, zaken) -> None:
     if reg.zaak_url:
         return
-    step = _("Registering the zaak")
-    found = find_all(
-        zaken, "zaken", step, {"identificatie": reg.identificatie, "bronorganisatie": config.rsin}
+    url, created = _find_or_create(
+        zaken,
+        "zaken",
+        _("Registering the zaak"),
+        {"identificatie": reg.identificatie, "bronorganisatie": config.rsin},
+        lambda: zaak_payload(config, case, reg.identificatie),
+        "zaak",
     )
-    if found:
-        url = found[0]["url"]
-    else:
-        url = call(zaken, "POST", "zaken", step, json=zaak_payload(config, case, reg.identificatie))["url"]
-        _after_remote("zaak")
+    if created:
         log_access(
             None,
             case,
@@ -338,14 +349,14 @@ def _statussen(reg, config, case, zaken) -> None:
 
 
 def _resultaat(reg, config, zaken) -> None:
-    step = _("Setting the result")
-    found = find_all(zaken, "resultaten", step, {"zaak": reg.zaak_url})
-    if found:
-        url = found[0]["url"]
-    else:
-        payload = {"zaak": reg.zaak_url, "resultaattype": config.resultaattype}
-        url = call(zaken, "POST", "resultaten", step, json=payload)["url"]
-        _after_remote("resultaat")
+    url, _created = _find_or_create(
+        zaken,
+        "resultaten",
+        _("Setting the result"),
+        {"zaak": reg.zaak_url},
+        lambda: {"zaak": reg.zaak_url, "resultaattype": config.resultaattype},
+        "resultaat",
+    )
     _save(reg, resultaat_url=url)
 
 
@@ -384,21 +395,16 @@ def _besluiten(reg, config, case) -> None:
     with besluiten:
         for spend in spends:
             ident = besluit_identificatie(spend.pk)
-            found = find_all(
+            # The Besluiten API links the besluit to the zaak itself (it creates the zaakbesluit in the
+            # Zaken API, which a consumer must not do); we only give the zaak's URL.
+            url, _created = _find_or_create(
                 besluiten,
                 "besluiten",
                 step,
                 {"identificatie": ident, "verantwoordelijkeOrganisatie": config.rsin},
+                lambda spend=spend: besluit_payload(config, spend, reg.zaak_url),
+                "besluit",
             )
-            if found:
-                url = found[0]["url"]
-            else:
-                # The Besluiten API links the besluit to the zaak itself (it creates the zaakbesluit in
-                # the Zaken API, which a consumer must not do); we only give the zaak's URL.
-                url = call(
-                    besluiten, "POST", "besluiten", step, json=besluit_payload(config, spend, reg.zaak_url)
-                )["url"]
-                _after_remote("besluit")
             with transaction.atomic():
                 if not CaseRegistration.objects.filter(pk=reg.pk, run_token=reg.run_token).exists():
                     raise Superseded
@@ -445,19 +451,15 @@ def _document(reg, config, case, zaken) -> None:
         step = _("Storing the support plan")
         documenten = client_for(config.documenten_service)
         with documenten:
-            ident = document_identificatie(case.pk)
-            found = find_all(
+            url, created = _find_or_create(
                 documenten,
                 "enkelvoudiginformatieobjecten",
                 step,
-                {"identificatie": ident, "bronorganisatie": config.rsin},
+                {"identificatie": document_identificatie(case.pk), "bronorganisatie": config.rsin},
+                lambda: document_payload(config, case, plan_pdf(case)),
+                "document",
             )
-            if found:
-                url = found[0]["url"]
-            else:
-                payload = document_payload(config, case, plan_pdf(case))
-                url = call(documenten, "POST", "enkelvoudiginformatieobjecten", step, json=payload)["url"]
-                _after_remote("document")
+            if created:
                 log_access(
                     None,
                     case,
@@ -467,18 +469,16 @@ def _document(reg, config, case, zaken) -> None:
                     municipality_id=case.municipality_id,
                 )
         _save(reg, document_url=url)
-    step = _("Linking the support plan to the zaak")
-    found = find_all(
-        zaken, "zaakinformatieobjecten", step, {"zaak": reg.zaak_url, "informatieobject": reg.document_url}
-    )
-    if found:
-        url = found[0]["url"]
-    else:
-        payload = {
+    url, _created = _find_or_create(
+        zaken,
+        "zaakinformatieobjecten",
+        _("Linking the support plan to the zaak"),
+        {"zaak": reg.zaak_url, "informatieobject": reg.document_url},
+        lambda: {
             "zaak": reg.zaak_url,
             "informatieobject": reg.document_url,
             "titel": _("Support plan %(ref)s") % {"ref": identificatie(case.pk)},
-        }
-        url = call(zaken, "POST", "zaakinformatieobjecten", step, json=payload)["url"]
-        _after_remote("zaakinformatieobject")
+        },
+        "zaakinformatieobject",
+    )
     _save(reg, zaakinformatieobject_url=url)
