@@ -266,17 +266,17 @@ def approve_spend(spend: SpendRequest, *, by, idempotency_key: str | None = None
             ),
         )
         _freeze_business_case(current, by)
-        # zaken (the export to Open Zaak) listens; sent once the decision is committed.
-        signals.send_on_commit(
-            signals.spend_decided,
-            SpendRequest,
-            spend_id=current.pk,
-            case_id=current.case_id,
-            status=current.status,
-        )
+        _announce_decision(current)
         return current
 
     return idempotent("approve", idempotency_key, by, body, payload={"spend": spend.pk}, lock=lock)
+
+
+def _announce_decision(spend: SpendRequest) -> None:
+    """zaken (the export to Open Zaak) listens; sent once the decision is committed."""
+    signals.send_on_commit(
+        signals.spend_decided, SpendRequest, spend_id=spend.pk, case_id=spend.case_id, status=spend.status
+    )
 
 
 def _freeze_business_case(spend: SpendRequest, by) -> None:
@@ -307,14 +307,7 @@ def reject_spend(spend: SpendRequest, *, by, reason: str) -> SpendRequest:
         current.decision_reason = reason
         current.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
         log_spend(by, current, "reject spend")
-        # zaken (the export to Open Zaak) listens; sent once the decision is committed.
-        signals.send_on_commit(
-            signals.spend_decided,
-            SpendRequest,
-            spend_id=current.pk,
-            case_id=current.case_id,
-            status=current.status,
-        )
+        _announce_decision(current)
     return current
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from maatwerk.budgets import services
 from maatwerk.budgets.models import IdempotencyKey, LedgerEntry, PaymentBatch, SpendRequest
@@ -101,7 +102,8 @@ def export(world, **kw):
         "municipality": world.eindhoven,
         "debtor_name": "Gemeente Eindhoven",
         "debtor_iban": "NL02ABNA0123456789",
-        "execution_date": datetime.date(2026, 12, 1),
+        # The service refuses an execution date in the past: relative to the municipality's today.
+        "execution_date": timezone.localdate(),
     }
     return services.export_payment_batch(**(data | kw))
 
@@ -112,7 +114,7 @@ def test_export_with_a_used_key_and_another_execution_date_is_refused(setup):
     first = export(world, idempotency_key="e1")
     assert export(world, idempotency_key="e1", debtor_iban="NL02 ABNA 0123 4567 89").pk == first.pk
     with pytest.raises(ValidationError) as exc_info:
-        export(world, idempotency_key="e1", execution_date=datetime.date(2026, 12, 2))
+        export(world, idempotency_key="e1", execution_date=timezone.localdate() + datetime.timedelta(days=1))
     assert OTHER_CONTENT in refused(exc_info)
     assert PaymentBatch.objects.count() == 1
 
@@ -183,7 +185,7 @@ def test_api_batch_export_with_a_used_key_and_another_debtor_answers_422(setup, 
     body = {
         "debtor_name": "Gemeente Eindhoven",
         "debtor_iban": "NL02ABNA0123456789",
-        "execution_date": "2026-12-01",
+        "execution_date": timezone.localdate().isoformat(),
     }
     assert post(adam, f"{API}/payments/batches", body, **{"Idempotency-Key": "z1"}).status_code == 201
     assert post(adam, f"{API}/payments/batches", body, **{"Idempotency-Key": "z1"}).status_code == 201
