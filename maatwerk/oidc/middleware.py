@@ -70,6 +70,9 @@ class OIDCSessionMiddleware:
             return response
         if request.method in SAFE_METHODS:
             return HttpResponseRedirect(login_url)
+        # Nothing lost: a note typed over a quarter of an hour is shown back, to copy before logging in
+        # again (the page is the user's own, and not cached: they are still logged in).
+        context["kept"] = kept_input(request)
         return render(request, "oidc/expired.html", context, status=403)
 
     @staticmethod
@@ -80,6 +83,20 @@ class OIDCSessionMiddleware:
             parts = urlsplit(page)
             return parts.path + (f"?{parts.query}" if parts.query else "")
         return request.get_full_path() if request.method in SAFE_METHODS else ""
+
+
+NOT_KEPT = frozenset({"csrfmiddlewaretoken", "password", "next"})
+
+
+def kept_input(request) -> list[tuple[str, str]]:
+    """What the refused form held: (field name, value) of every field the user filled in."""
+    return [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in NOT_KEPT
+        for value in values
+        if value.strip()
+    ]
 
 
 def is_api(request) -> bool:

@@ -46,6 +46,19 @@ def test_expired_login_cannot_post_and_nothing_is_saved(anna, time_machine):
     assert not Household.objects.filter(name="Visser").exists()
 
 
+def test_expired_login_shows_back_what_the_refused_form_held(anna, time_machine, world):
+    """Nothing lost: a note typed while the login ran out is on the refusal page, to copy."""
+    time_machine.shift(LIFETIME + 1)
+    note = "Gesprek met de schuldhulp: de regeling loopt <door> tot maart."
+    response = anna.post("/casussen/1/notities/", {"text": note, "password": "pw-xq7-niet-tonen"})
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Wat u invulde" in page
+    assert "Gesprek met de schuldhulp: de regeling loopt &lt;door&gt; tot maart." in page  # escaped
+    assert "pw-xq7-niet-tonen" not in page
+    assert page.count('id="kept-') == 1  # the note only: not the password, not the CSRF token
+
+
 def test_expired_login_htmx_post_is_sent_to_the_login(anna, time_machine):
     time_machine.shift(LIFETIME + 1)
     response = anna.post(
