@@ -15,14 +15,22 @@ import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib import auth
+from django.contrib import auth, messages
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from .backends import provider_of
-from .views import EXPIRY_SESSION_KEY, ProviderLoginView, ProviderLogoutView, is_oidc_session, start_url
+from .views import (
+    EXPIRY_SESSION_KEY,
+    ProviderLoginView,
+    ProviderLogoutView,
+    is_oidc_session,
+    start_url,
+    unreachable_message,
+)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Our own steps of the login and logout are never held up.
@@ -54,7 +62,13 @@ class OIDCSessionMiddleware:
             view = ProviderLoginView()
             view.setup(request)
             view.prompt_none = True
-            response = view.redirect_for(request, provider)
+            try:
+                response = view.redirect_for(request, provider)
+            except ImproperlyConfigured:
+                # The provider does not answer: the login cannot be checked, so it no longer counts.
+                auth.logout(request)
+                messages.error(request, unreachable_message(provider))
+                return HttpResponseRedirect(resolve_url(settings.LOGIN_URL))
             request.session["oidc_login_next"] = request.get_full_path()
             return response
         return self.refuse(request, start_url(provider, self.back_to(request)))

@@ -89,6 +89,22 @@ def test_expired_login_get_reauthenticates_silently_and_then_may_post(anna, time
     assert new_household(anna).status_code == 201
 
 
+def test_expired_login_while_the_provider_is_down_ends_with_a_dutch_message_not_an_error(
+    anna, eindhoven_provider, time_machine
+):
+    from django.core.cache import cache
+
+    cache.clear()  # the discovery document is cached for an hour
+    eindhoven_provider.issuer = "http://127.0.0.1:9"  # nothing listens there
+    eindhoven_provider.save()
+    time_machine.shift(LIFETIME + 1)
+    response = anna.get("/casussen/", follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == "/inloggen/"
+    assert "Inloggen via Eindhoven lukt nu niet" in response.content.decode()
+    assert "_auth_user_id" not in anna.session
+
+
 def test_a_providers_own_lifetime_counts(anna, eindhoven_provider, time_machine, oidc_provider):
     eindhoven_provider.renew_after_seconds = 60
     eindhoven_provider.save()
