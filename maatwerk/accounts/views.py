@@ -81,6 +81,16 @@ def login_enrol(request):
     if twofactor.has_device(user):
         # Never a second device through the password alone: that would step around the first one.
         return redirect("login_code")
+    device, form, codes = _enrol(request, user)
+    if codes is not None:
+        next_url = twofactor.finish_pending(request, user, device)
+        return _show_codes(request, codes, next_url)
+    return _enrol_page(request, device, form, required=True)
+
+
+def _enrol(request, user):
+    """(device, form, recovery codes or None): the draft device of this session, confirmed by a right
+    first code on a POST (then the codes are new), else the form with its error."""
     device = twofactor.draft_device(request, user, by=user)
     form = EnrolForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -90,9 +100,8 @@ def login_enrol(request):
             form.add_service_errors(exc)
         else:
             device.refresh_from_db()
-            next_url = twofactor.finish_pending(request, user, device)
-            return _show_codes(request, codes, next_url)
-    return _enrol_page(request, device, form, required=True)
+            return device, form, codes
+    return device, form, None
 
 
 def _enrol_page(request, device, form, *, required: bool):
@@ -138,17 +147,10 @@ def account_enrol(request):
     user = request.user
     if twofactor.logged_in_through_oidc(request) or twofactor.has_device(user):
         return redirect("twofactor")
-    device = twofactor.draft_device(request, user, by=user)
-    form = EnrolForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            codes = twofactor.confirm_device(request, device, form.cleaned_data["code"], by=user)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            device.refresh_from_db()
-            twofactor.otp_login(request, device)  # this session has now shown the second factor
-            return _show_codes(request, codes, reverse("twofactor"))
+    device, form, codes = _enrol(request, user)
+    if codes is not None:
+        twofactor.otp_login(request, device)  # this session has now shown the second factor
+        return _show_codes(request, codes, reverse("twofactor"))
     return _enrol_page(request, device, form, required=False)
 
 
