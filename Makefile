@@ -27,6 +27,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps "pycanon==1.3.6"
 	@# deduce builds its lookup structures (~80 s) on the first Deduce() and caches them in the installed
 	@# package; do it here, not in a user's first "maatwerk anonymize" or inside a timed test.
+	@# deduce rebuilds its cache when a source list looks newer than the cache, comparing the file's time with
+	@# the cache's saved time as *local wall-clock* times. Django sets the process's time zone to TIME_ZONE,
+	@# so in the tests lists installed minutes ago looked an hour newer than a cache built here in UTC: each
+	@# test process rebuilt and rewrote it while another read it ("pickle data was truncated"). Date the
+	@# installed lists back first, so the cache is valid in every time zone.
+	$(BIN)/python -c "import deduce, os, pathlib; src = pathlib.Path(deduce.__file__).parent / 'data' / 'lookup' / 'src'; [os.utime(p, (946684800, 946684800)) for p in (src, *src.rglob('*'))]"
 	$(BIN)/python -c "from deduce import Deduce; Deduce()"
 	touch $@
 
