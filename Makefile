@@ -11,7 +11,7 @@ PORT ?= 8000
 DEBUG ?= 0
 export DJANGO_SETTINGS_MODULE := maatwerk.settings
 
-.PHONY: install run test test-fast bench lint format messages check-migrations clean
+.PHONY: install run serve test test-fast bench lint format messages check-migrations clean
 
 install: $(VENV)/.installed maatwerk/static/vendor/.installed compile-messages
 
@@ -57,6 +57,14 @@ run: install
 	@# The task worker (dashboards' refresh, anonymising voices, research exports) runs beside the server and
 	@# stops with it; it first re-queues any export a killed worker left half-built.
 	DEBUG=$(DEBUG) scripts/run-with-worker.sh $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The production server: gunicorn (sized by GUNICORN_WORKERS, GUNICORN_THREADS; see maatwerk/gunicorn_conf.py)
+# and the task worker beside it, on DATABASE_URL or SQLite under var/. No demo data; see docs/deploy.md.
+serve: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	HOST=$(HOST) PORT=$(PORT) scripts/run-with-worker.sh $(BIN)/python -m gunicorn -c maatwerk/gunicorn_conf.py maatwerk.wsgi
 
 test: install
 	@scripts/ensure-system-packages.sh test

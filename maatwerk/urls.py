@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from maatwerk import health
 from maatwerk.accounts import views as account_views
 from maatwerk.api.urls import api
 from maatwerk.insights import views as insight_views
@@ -31,6 +32,7 @@ urlpatterns = [
     path("oidc/", include("maatwerk.oidc.urls")),
     path("zaken/", include("maatwerk.zaken.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("gezondheid/", health.health, name="health"),
     path("api/v1/", api.urls),
     path("beheer/", admin.site.urls),
 ]
