@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -23,17 +22,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_up(url: str, server: subprocess.Popen, *, seconds: float = 90) -> requests.Response:
-    """The first answer of the server (it takes a few seconds to load Django in each worker)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"gunicorn stopped: {server.stdout.read()}")
-        try:
-            return requests.get(url, timeout=5)
-        except requests.ConnectionError:
-            time.sleep(0.2)  # nothing listens yet: ask again
-    pytest.fail("gunicorn did not answer")
+def wait_until_listening(server: subprocess.Popen) -> None:
+    """Until gunicorn says it listens: from then on a request waits in the socket's queue for a worker."""
+    for line in server.stdout:
+        if "Listening at:" in line:
+            return
+    pytest.fail(f"gunicorn stopped before it listened (exit {server.wait()})")
 
 
 @pytest.fixture
@@ -61,9 +55,8 @@ def server(tmp_path):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    base = f"http://127.0.0.1:{port}"
-    wait_until_up(f"{base}/gezondheid/", process)
-    yield base, process
+    wait_until_listening(process)
+    yield f"http://127.0.0.1:{port}", process
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
@@ -71,7 +64,8 @@ def server(tmp_path):
 
 def test_gunicorn_serves_the_app_its_static_files_and_the_health_check(server):
     base, process = server
-    health = requests.get(f"{base}/gezondheid/", timeout=10)
+    # The first answer waits for a worker to load Django: what the first user of a fresh server waits for.
+    health = requests.get(f"{base}/gezondheid/", timeout=90)
     assert health.status_code == 200 and health.json()["status"] == "ok"
     login = requests.get(f"{base}/inloggen/", timeout=10)
     assert login.status_code == 200 and "Inloggen" in login.text
