@@ -8,7 +8,7 @@ database that does not answer: a monitor then calls the operator, and a load bal
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import Min
+from django.db.models import Count, Min
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -28,13 +28,10 @@ def queue() -> dict:
     """How many tasks wait for the worker, and how long the oldest has waited (seconds)."""
     from django_tasks_db.models import DBTaskResult
 
-    waiting = DBTaskResult.objects.ready().aggregate(oldest=Min("enqueued_at"))
-    count = DBTaskResult.objects.ready().count()
+    waiting = DBTaskResult.objects.ready().aggregate(count=Count("pk"), oldest=Min("enqueued_at"))
     oldest = waiting["oldest"]
-    return {
-        "waiting": count,
-        "oldest_wait_seconds": round((timezone.now() - oldest).total_seconds()) if oldest else 0,
-    }
+    wait = round((timezone.now() - oldest).total_seconds()) if oldest else 0
+    return {"waiting": waiting["count"], "oldest_wait_seconds": wait}
 
 
 @never_cache
